@@ -109,7 +109,11 @@ class TraefikRouter implements Router {
     const config = buildDynamicConfig(this.settings, weights, backends);
     const header =
       '# Written by blue-green-deploy: the next deploy replaces any edit.\n';
-    await writeFileAtomic(this.path, header + stringify(config));
+    try {
+      await writeFileAtomic(this.path, header + stringify(config));
+    } catch (error) {
+      throw this.describeWriteError(error);
+    }
     this.logger.info(
       `Traefik dynamic config ${this.path} now routes ${describeWeights(weights)}.`,
     );
@@ -136,6 +140,24 @@ class TraefikRouter implements Router {
         `Traefik service "${this.settings.service}" does not carry ${describeWeights(weights)}: ${problems.join('; ')} (read from ${source}).`,
       );
     }
+  }
+
+  private describeWriteError(error: unknown): unknown {
+    const code = (error as NodeJS.ErrnoException).code;
+    const dir = this.settings.dynamicDir;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return new ConfigurationError(
+        `Traefik dynamic-config directory "${dir}" does not exist. Create it, or set the directory that Traefik's providers.file.directory watches.`,
+        { cause: error },
+      );
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      return new ConfigurationError(
+        `Cannot write to Traefik dynamic-config directory "${dir}" (${code}). Give the runner's user write access to it.`,
+        { cause: error },
+      );
+    }
+    return error;
   }
 
   private async readFileState(): Promise<RouterState> {

@@ -184,6 +184,17 @@ test('bad settings raise configuration errors', async () => {
   );
 });
 
+test('missing directory is a configuration error', async () => {
+  const dir = join(workDir, 'does-not-exist');
+  const router = createTraefikRouter(settingsFor(dir), memoryLogger());
+  await assert.rejects(
+    router.apply(steps[0], backends),
+    (error: unknown) =>
+      error instanceof ConfigurationError &&
+      error.message.includes(`"${dir}" does not exist`),
+  );
+});
+
 test('foreign weighted entry is rejected', () => {
   assert.throws(
     () =>
