@@ -57,8 +57,10 @@ export function renderRules(file: RuleFile): string {
 
 function sloGroups(slo: Slo): RuleGroup[] {
   const prefix = `slo-gate:${slo.service}:${slo.name}`;
+  // Alerts follow the burn rates in one group, because rules in a group run
+  // in order and so read this evaluation's burn rates, not the last one's.
   const groups: RuleGroup[] = [
-    { name: `${prefix}:burn-rates`, rules: burnRules(slo) },
+    { name: prefix, rules: [...burnRules(slo), ...alertRules(slo)] },
   ];
   if (slo.window.kind === 'rolling') {
     groups.push({
@@ -68,7 +70,6 @@ function sloGroups(slo: Slo): RuleGroup[] {
       rules: windowRules(slo, promDuration(slo.window.seconds)),
     });
   }
-  groups.push({ name: `${prefix}:alerts`, rules: alertRules(slo) });
   return groups;
 }
 
