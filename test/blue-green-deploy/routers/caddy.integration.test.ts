@@ -162,16 +162,25 @@ before(async () => {
   });
   let log = '';
   caddy.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  caddy.once('exit', (code) => {
-    if (code !== null && code !== 0)
-      console.error(`caddy exited ${code}:\n${log}`);
+  const failed = new Promise<never>((_resolve, reject) => {
+    caddy.once('error', (error) =>
+      reject(
+        new Error(
+          `caddy did not start (is Debian's caddy installed?): ${error.message}`,
+        ),
+      ),
+    );
+    caddy.once('exit', (code) =>
+      reject(new Error(`caddy exited with ${code} at start:\n${log}`)),
+    );
   });
-  await waitForAdmin(Date.now() + 10_000);
+  failed.catch(() => undefined);
+  await Promise.race([waitForAdmin(Date.now() + 10_000), failed]);
 });
 
 after(async () => {
   agent.destroy();
-  if (caddy && caddy.exitCode === null) {
+  if (caddy && caddy.exitCode === null && caddy.pid !== undefined) {
     const exited = new Promise((resolve) => caddy.once('exit', resolve));
     caddy.kill('SIGTERM');
     await exited;
