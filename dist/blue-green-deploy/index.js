@@ -22824,7 +22824,7 @@ var querystring = __nccwpck_require__(3480),
   fs = __nccwpck_require__(9896),
   path = __nccwpck_require__(6928),
   url = __nccwpck_require__(7016),
-  ssh = __nccwpck_require__(8573),
+  ssh = __nccwpck_require__(954),
   HttpDuplex = __nccwpck_require__(9976),
   debug = __nccwpck_require__(2830)('modem'),
   utils = __nccwpck_require__(4510),
@@ -23400,7 +23400,7 @@ module.exports = Modem;
 
 /***/ }),
 
-/***/ 8573:
+/***/ 954:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var Client = (__nccwpck_require__(5472).Client),
@@ -92406,7 +92406,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 954:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -92520,7 +92520,7 @@ const {
   kAborted,
   kLastProgressEventFired
 } = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(954)
+const { ProgressEvent } = __nccwpck_require__(8573)
 const { getEncoding } = __nccwpck_require__(2607)
 const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
@@ -97623,9 +97623,6 @@ globals.__dirname ??= (0,external_node_path_namespaceObject.dirname)((0,external
 globals.__filename ??= (0,external_node_url_.fileURLToPath)(import.meta.url);
 globals.require ??= (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
 
-// EXTERNAL MODULE: ./node_modules/dockerode/lib/docker.js
-var lib_docker = __nccwpck_require__(9040);
-var docker_default = /*#__PURE__*/__nccwpck_require__.n(lib_docker);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -97773,16 +97770,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -97792,7 +97789,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
@@ -99022,7 +99019,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -100414,10 +100411,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -100469,7 +100466,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -100494,13 +100491,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -100577,7 +100574,7 @@ function getIDToken(aud) {
  * file. Its message names the setting, the value found and the fix, so the
  * entry point reports it without a stack trace.
  */
-class ConfigurationError extends Error {
+class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
 /** Returns the message of anything thrown, without assuming it is an Error. */
@@ -100607,27 +100604,1693 @@ async function runAction(run) {
         await run();
     }
     catch (error) {
-        if (!(error instanceof ConfigurationError) && error instanceof Error) {
+        if (!(error instanceof errors_ConfigurationError) && error instanceof Error) {
             core_debug(error.stack ?? error.message);
         }
-        const prefix = error instanceof ConfigurationError ? 'Configuration error: ' : '';
+        const prefix = error instanceof errors_ConfigurationError ? 'Configuration error: ' : '';
         setFailed(`${prefix}${errorMessage(error)}`);
     }
 }
 /** Sets an output and prints its value once, as every output should be. */
 function run_setOutput(name, value) {
     const text = String(value);
-    core.info(`output ${name}=${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
-    core.setOutput(name, text);
+    info(`output ${name}=${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
+    setOutput(name, text);
+}
+
+;// CONCATENATED MODULE: ./src/shared/duration.ts
+
+const UNIT_MS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+};
+/**
+ * Parses a duration such as `500ms`, `30s`, `5m`, `1h30m` or `30d` into
+ * milliseconds. A bare number is read as seconds. `name` is the input or
+ * field the value came from, used in the error message.
+ */
+function parseDuration(value, name) {
+    const text = value.trim();
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Math.round(Number(text) * 1000);
+    const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
+    let total = 0;
+    let consumed = 0;
+    for (let match = part.exec(text); match; match = part.exec(text)) {
+        total += Number(match[1]) * UNIT_MS[match[2]];
+        consumed = part.lastIndex;
+    }
+    if (text === '' || consumed !== text.length) {
+        throw new errors_ConfigurationError(`${name}: "${value}" is not a duration. Use a number with a unit, ` +
+            'such as 500ms, 30s, 5m, 1h or 30d.');
+    }
+    return Math.round(total);
+}
+/** Formats milliseconds compactly, as `850ms`, `4.2s` or `3m05s`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return `${minutes}m${String(seconds).padStart(2, '0')}s`;
+}
+
+;// CONCATENATED MODULE: ./src/shared/logger.ts
+
+/** Logger backed by the runner's workflow commands. */
+const actionsLogger = {
+    debug: (message) => core_debug(message),
+    info: (message) => info(message),
+    warning: (message) => warning(message),
+    error: (message) => error(message),
+    async group(name, fn) {
+        startGroup(name);
+        try {
+            return await fn();
+        }
+        finally {
+            endGroup();
+        }
+    },
+};
+/** Logger that writes plain lines to stderr; `verbose` enables debug lines. */
+function consoleLogger(verbose = false) {
+    const write = (level, message) => process.stderr.write(`${level.padEnd(7)} ${message}\n`);
+    return {
+        debug: (message) => {
+            if (verbose)
+                write('debug', message);
+        },
+        info: (message) => write('info', message),
+        warning: (message) => write('warning', message),
+        error: (message) => write('error', message),
+        async group(name, fn) {
+            write('group', name);
+            return fn();
+        },
+    };
+}
+/** Logger that keeps every line in memory, for tests. */
+function memoryLogger() {
+    const lines = [];
+    return {
+        lines,
+        debug: (message) => lines.push(`debug: ${message}`),
+        info: (message) => lines.push(`info: ${message}`),
+        warning: (message) => lines.push(`warning: ${message}`),
+        error: (message) => lines.push(`error: ${message}`),
+        async group(name, fn) {
+            lines.push(`group: ${name}`);
+            return fn();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/shared/summary.ts
+/**
+ * Builds job-summary Markdown as plain text, so the logic can render it in
+ * tests and the demo without the runner. The entry writes the result with
+ * `core.summary.addRaw(...).write()`.
+ */
+class Markdown {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${text}\n`);
+        return this;
+    }
+    paragraph(text) {
+        this.parts.push(`${text}\n`);
+        return this;
+    }
+    table(header, rows) {
+        const cell = (value) => String(value).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+        const lines = [
+            `| ${header.map(cell).join(' | ')} |`,
+            `| ${header.map(() => '---').join(' | ')} |`,
+            ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+        ];
+        this.parts.push(`${lines.join('\n')}\n`);
+        return this;
+    }
+    code(text, language = '') {
+        this.parts.push(`\`\`\`${language}\n${text}\n\`\`\`\n`);
+        return this;
+    }
+    details(summary, body) {
+        this.parts.push(`<details><summary>${summary}</summary>\n\n${body}\n</details>\n`);
+        return this;
+    }
+    toString() {
+        return this.parts.join('\n');
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/dockerode/lib/docker.js
+var docker = __nccwpck_require__(9040);
+var docker_default = /*#__PURE__*/__nccwpck_require__.n(docker);
+;// CONCATENATED MODULE: ./src/blue-green-deploy/docker.ts
+
+
+/**
+ * Connects to the Docker Engine at `host`: undefined for the local socket
+ * (or DOCKER_HOST), `unix:///path`, `tcp://host:port` or `ssh://user@host`.
+ */
+function connectDocker(host) {
+    if (!host)
+        return new (docker_default())();
+    let url;
+    try {
+        url = new URL(host);
+    }
+    catch {
+        throw invalidHost(host);
+    }
+    switch (url.protocol) {
+        case 'unix:':
+            return new (docker_default())({ socketPath: url.pathname });
+        case 'tcp:':
+        case 'http:':
+            return new (docker_default())({
+                host: url.hostname,
+                port: Number(url.port || 2375),
+                protocol: 'http',
+            });
+        case 'https:':
+            return new (docker_default())({
+                host: url.hostname,
+                port: Number(url.port || 2376),
+                protocol: 'https',
+            });
+        case 'ssh:':
+            return new (docker_default())({
+                protocol: 'ssh',
+                host: url.hostname,
+                port: Number(url.port || 22),
+                username: url.username || undefined,
+            });
+        default:
+            throw invalidHost(host);
+    }
+}
+function invalidHost(host) {
+    return new errors_ConfigurationError(`Input "docker-host" is "${host}", which is not a Docker Engine address. Use unix:///var/run/docker.sock, tcp://HOST:2375 or ssh://USER@HOST, or leave it empty for the local socket.`);
+}
+/** Splits the multiplexed stdout/stderr stream of a non-TTY container. */
+function demuxLogs(buffer) {
+    const parts = [];
+    let offset = 0;
+    while (offset + 8 <= buffer.length) {
+        const streamType = buffer[offset];
+        const size = buffer.readUInt32BE(offset + 4);
+        if (streamType > 2 || offset + 8 + size > buffer.length) {
+            // Not a multiplexed stream: a TTY container writes plain text.
+            return buffer.toString('utf8');
+        }
+        parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+        offset += 8 + size;
+    }
+    return Buffer.concat(parts).toString('utf8');
+}
+/** Returns the last `lines` lines of a container's output, or a note why not. */
+async function lastLogLines(container, lines = 20) {
+    try {
+        const buffer = (await container.logs({
+            stdout: true,
+            stderr: true,
+            tail: lines,
+            follow: false,
+        }));
+        return demuxLogs(Buffer.from(buffer)).trimEnd() || '(no output)';
+    }
+    catch (error) {
+        return `(logs unavailable: ${error.message})`;
+    }
+}
+/** True when Docker answered 404 for the object. */
+function isNotFound(error) {
+    return error?.statusCode === 404;
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/health.ts
+
+
+/**
+ * Probes `url` until it answers 2xx `successes` times in a row, or until
+ * `timeoutMs` passes. Between probes it checks that the container still
+ * runs, so a container that exits fails at once instead of at the timeout.
+ */
+async function waitHealthy(docker, container, probe, logger) {
+    const started = Date.now();
+    let streak = 0;
+    let probes = 0;
+    let lastFailure = 'no probe ran';
+    while (Date.now() - started < probe.timeoutMs) {
+        const info = await container.inspect();
+        const state = info.State;
+        // With a restart policy, a crashing container is briefly "running"
+        // between restarts; a restart during the probe counts as an exit.
+        if (!state.Running || state.Restarting || info.RestartCount > 0) {
+            const exitCode = state.Running
+                ? await lastExitCode(docker, info.Id, started)
+                : state.ExitCode;
+            const restarts = info.RestartCount > 0
+                ? `; its restart policy restarted it ${info.RestartCount} times`
+                : '';
+            return {
+                healthy: false,
+                probes,
+                elapsedMs: Date.now() - started,
+                reason: `the container exited with code ${exitCode ?? 'unknown'}${state.Error ? ` (${state.Error})` : ''}${restarts}. Last log lines:\n${await lastLogLines(container)}`,
+            };
+        }
+        probes += 1;
+        const outcome = await probeOnce(probe.url, Math.min(probe.intervalMs * 2, 5000));
+        if (outcome === 'ok') {
+            streak += 1;
+            logger.debug(`probe ${probes}: ok (${streak}/${probe.successes})`);
+            if (streak >= probe.successes) {
+                return { healthy: true, probes, elapsedMs: Date.now() - started };
+            }
+        }
+        else {
+            if (streak > 0)
+                logger.info(`probe ${probes}: ${outcome}; streak reset`);
+            streak = 0;
+            lastFailure = outcome;
+        }
+        await sleep(probe.intervalMs);
+    }
+    const logs = await lastLogLines(container);
+    return {
+        healthy: false,
+        probes,
+        elapsedMs: Date.now() - started,
+        reason: `${probe.url} did not pass ${probe.successes} probes in a row within ${formatDuration(probe.timeoutMs)}; last failure: ${lastFailure}. Last log lines:\n${logs}`,
+    };
+}
+/** Reads the exit code of the container's latest `die` event since `sinceMs`. */
+async function lastExitCode(docker, id, sinceMs) {
+    const stream = (await docker.getEvents({
+        since: Math.floor(sinceMs / 1000) - 1,
+        until: Math.ceil(Date.now() / 1000),
+        filters: { container: [id], event: ['die'] },
+    }));
+    let text = '';
+    for await (const chunk of stream)
+        text += chunk.toString();
+    const events = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line));
+    return events.at(-1)?.Actor?.Attributes?.exitCode;
+}
+/** Returns 'ok' for a 2xx answer, or a short description of the failure. */
+async function probeOnce(url, timeoutMs) {
+    try {
+        const response = await fetch(url, {
+            signal: AbortSignal.timeout(timeoutMs),
+            headers: { connection: 'close' },
+        });
+        await response.arrayBuffer();
+        return response.ok ? 'ok' : `HTTP ${response.status}`;
+    }
+    catch (error) {
+        const cause = error.cause?.code;
+        return cause ?? error.name ?? 'request failed';
+    }
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/labels.ts
+/**
+ * Docker labels that blue-green-deploy sets. Every name has the one prefix
+ * `io.resilience-actions.`, so `docker ps --filter label=...` finds them.
+ */
+const LABEL_PREFIX = 'io.resilience-actions.';
+const LABELS = {
+    /** Logical service name, the `service` input. */
+    service: `${LABEL_PREFIX}service`,
+    /** `color` for a serving container, `record` for the deploy record. */
+    role: `${LABEL_PREFIX}role`,
+    /** blue or green. */
+    color: `${LABEL_PREFIX}color`,
+    /** Image reference the container was created from, as the user wrote it. */
+    image: `${LABEL_PREFIX}image`,
+    /** Version: the image tag, or the digest when there is no tag. */
+    version: `${LABEL_PREFIX}version`,
+    /** The run that created the container (repository, run id and attempt). */
+    createdBy: `${LABEL_PREFIX}created-by`,
+    /** Time the container was created, ISO 8601. */
+    createdAt: `${LABEL_PREFIX}created-at`,
+    /** The deploy record's JSON body. */
+    record: `${LABEL_PREFIX}record`,
+    /** Sequence number of a deploy record; the highest one is current. */
+    sequence: `${LABEL_PREFIX}sequence`,
+};
+/** Returns the version shown for an image reference: its tag or digest. */
+function versionOf(image) {
+    const at = image.indexOf('@');
+    if (at >= 0)
+        return image.slice(at + 1, at + 20);
+    const lastSlash = image.lastIndexOf('/');
+    const colon = image.indexOf(':', lastSlash + 1);
+    return colon >= 0 ? image.slice(colon + 1) : 'latest';
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/record.ts
+
+
+/**
+ * Stores the record in the labels of a container that is created but never
+ * started. Docker cannot change a container's labels, so each change
+ * creates a new record container with a higher sequence number and then
+ * removes the older ones.
+ */
+class RecordStore {
+    docker;
+    service;
+    name;
+    constructor(docker, service) {
+        this.docker = docker;
+        this.service = service;
+        this.name = `${service}-deploy-record`;
+    }
+    async read() {
+        const records = await this.list();
+        const newest = records[0];
+        if (!newest)
+            return { record: {}, sequence: 0 };
+        return {
+            record: JSON.parse(newest.Labels[LABELS.record] ?? '{}'),
+            sequence: Number(newest.Labels[LABELS.sequence] ?? 0),
+        };
+    }
+    /**
+     * Writes `record` as the next sequence. `image` is any image present on
+     * the host: the record container is never started, so which one does not
+     * matter.
+     */
+    async write(record, image) {
+        const { sequence } = await this.read();
+        const next = sequence + 1;
+        await this.docker.createContainer({
+            name: `${this.name}-${next}`,
+            Image: image,
+            Cmd: ['record'],
+            Entrypoint: ['/bin/false'],
+            Labels: {
+                [LABELS.service]: this.service,
+                [LABELS.role]: 'record',
+                [LABELS.sequence]: String(next),
+                [LABELS.record]: JSON.stringify(record),
+            },
+            HostConfig: { NetworkMode: 'none' },
+        });
+        for (const old of await this.list()) {
+            if (Number(old.Labels[LABELS.sequence]) < next) {
+                await this.remove(old.Id);
+            }
+        }
+    }
+    /** Record containers of the service, newest first. */
+    async list() {
+        const containers = await this.docker.listContainers({
+            all: true,
+            filters: {
+                label: [`${LABELS.service}=${this.service}`, `${LABELS.role}=record`],
+            },
+        });
+        return containers.sort((a, b) => Number(b.Labels[LABELS.sequence] ?? 0) -
+            Number(a.Labels[LABELS.sequence] ?? 0));
+    }
+    async remove(id) {
+        try {
+            await this.docker.getContainer(id).remove({ force: true });
+        }
+        catch (error) {
+            if (!isNotFound(error))
+                throw error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/routers/router.ts
+const COLORS = ['blue', 'green'];
+function otherColor(color) {
+    return color === 'blue' ? 'green' : 'blue';
+}
+/** Shares of two states are equal when every color's percent matches within 1. */
+function sameWeights(a, b) {
+    return COLORS.every((color) => Math.abs((a[color] ?? 0) - (b[color] ?? 0)) <= 1);
+}
+function describeWeights(weights) {
+    return COLORS.map((color) => `${color} ${weights[color] ?? 0}%`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/timeline.ts
+
+/** Records each phase of a run with its duration, inside a log group. */
+class Timeline {
+    logger;
+    phases = [];
+    started = Date.now();
+    constructor(logger) {
+        this.logger = logger;
+    }
+    /** Runs `fn` as a named phase; `fn` may return a detail line for the summary. */
+    async phase(name, fn, detail = () => '') {
+        const startedAt = new Date();
+        const begin = performance.now();
+        try {
+            const result = await this.logger.group(name, fn);
+            this.add(name, startedAt, begin, 'ok', detail(result));
+            return result;
+        }
+        catch (error) {
+            this.add(name, startedAt, begin, 'failed', '');
+            throw error;
+        }
+    }
+    skip(name, detail) {
+        this.phases.push({
+            name,
+            startedAt: new Date(),
+            durationMs: 0,
+            outcome: 'skipped',
+            detail,
+        });
+    }
+    totalMs() {
+        return Date.now() - this.started;
+    }
+    rows() {
+        return this.phases.map((phase) => [
+            phase.name,
+            phase.outcome,
+            formatDuration(phase.durationMs),
+            phase.detail,
+        ]);
+    }
+    add(name, startedAt, begin, outcome, detail) {
+        const durationMs = performance.now() - begin;
+        this.phases.push({ name, startedAt, durationMs, outcome, detail });
+        this.logger.info(`${name}: ${outcome} in ${formatDuration(durationMs)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/context.ts
+
+
+
+
+function createContext(settings, docker, router, logger) {
+    return {
+        settings,
+        docker,
+        router,
+        records: new RecordStore(docker, settings.service),
+        logger,
+        timeline: new Timeline(logger),
+    };
+}
+/** The color with the largest share, or undefined when the pool is empty. */
+function liveColor(state) {
+    let best;
+    for (const color of COLORS) {
+        const weight = state.weights[color] ?? 0;
+        if (weight > 0 &&
+            (best === undefined || weight > (state.weights[best] ?? 0))) {
+            best = color;
+        }
+    }
+    return best;
+}
+/**
+ * Applies weights, then reads the balancer until it shows them. Reading
+ * back is what makes a change count; it retries for a few seconds because
+ * some balancers apply changes asynchronously.
+ */
+async function shiftTraffic(context, weights, backends) {
+    await context.router.apply(weights, backends);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+        try {
+            await context.router.verify(weights, backends);
+            return;
+        }
+        catch (error) {
+            if (Date.now() > deadline)
+                throw error;
+            await sleep(100);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/containers.ts
+
+
+/** Environment variable that tells a container its color. */
+const COLOR_ENV = 'RESILIENCE_COLOR';
+function containerName(service, color) {
+    return `${service}-${color}`;
+}
+/** Where the balancer and the health probe reach a color. */
+function backendAddress(settings, color) {
+    if (settings.topology.kind === 'network') {
+        return `${containerName(settings.service, color)}:${settings.port}`;
+    }
+    return `${settings.backendHost}:${settings.colorPorts[color]}`;
+}
+/** Lists the service's color containers, running or not. */
+async function listColors(docker, service) {
+    const containers = await docker.listContainers({
+        all: true,
+        filters: {
+            label: [`${LABELS.service}=${service}`, `${LABELS.role}=color`],
+        },
+    });
+    const result = {};
+    for (const info of containers) {
+        const color = info.Labels[LABELS.color];
+        if (color !== 'blue' && color !== 'green')
+            continue;
+        result[color] = {
+            color,
+            id: info.Id,
+            name: info.Names[0]?.replace(/^\//, '') ?? info.Id,
+            image: info.Labels[LABELS.image] ?? info.Image,
+            version: info.Labels[LABELS.version] ?? versionOf(info.Image),
+            running: info.State === 'running',
+            createdAt: info.Labels[LABELS.createdAt] ?? '',
+        };
+    }
+    return result;
+}
+/** Removes a container by name or id; a missing one is not an error. */
+async function removeContainer(docker, nameOrId) {
+    try {
+        await docker.getContainer(nameOrId).remove({ force: true, v: false });
+    }
+    catch (error) {
+        if (!isNotFound(error))
+            throw error;
+    }
+}
+/**
+ * Builds the create options of a color from the live color's container, so
+ * the new color runs with the same environment, mounts, restart policy,
+ * labels and network settings. Only the image and what belongs to the color
+ * (name, color labels, port, color variable) change. Values that came from
+ * the old image rather than the user are dropped, so the new image's own
+ * defaults apply.
+ */
+function colorCreateOptions(settings, color, image, template) {
+    const config = template?.container.Config;
+    const imageConfig = template?.image?.Config;
+    const ownEnv = new Set([COLOR_ENV, portEnvName(settings)].filter(Boolean));
+    const imageEnv = new Set(imageConfig?.Env ?? []);
+    const env = new Map();
+    for (const entry of config?.Env ?? []) {
+        if (imageEnv.has(entry))
+            continue;
+        const [key, ...rest] = entry.split('=');
+        if (!ownEnv.has(key))
+            env.set(key, rest.join('='));
+    }
+    for (const [key, value] of Object.entries(settings.env))
+        env.set(key, value);
+    env.set(COLOR_ENV, color);
+    if (settings.topology.kind === 'host') {
+        env.set(settings.topology.portEnv, String(settings.colorPorts[color]));
+    }
+    const labels = {};
+    const imageLabels = imageConfig?.Labels ?? {};
+    for (const [key, value] of Object.entries(config?.Labels ?? {})) {
+        if (key.startsWith('com.docker.compose.'))
+            continue;
+        if (imageLabels[key] === value || key in LABELS_BY_NAME)
+            continue;
+        labels[key] = value;
+    }
+    Object.assign(labels, {
+        [LABELS.service]: settings.service,
+        [LABELS.role]: 'color',
+        [LABELS.color]: color,
+        [LABELS.image]: image,
+        [LABELS.version]: versionOf(image),
+        [LABELS.createdBy]: settings.runRef,
+        [LABELS.createdAt]: new Date().toISOString(),
+    });
+    const portKey = `${settings.port}/tcp`;
+    const hostConfig = {
+        ...(template?.container.HostConfig ?? {
+            RestartPolicy: { Name: 'unless-stopped' },
+            Init: true,
+        }),
+    };
+    delete hostConfig.PortBindings;
+    const options = {
+        name: containerName(settings.service, color),
+        Image: image,
+        Env: [...env].map(([key, value]) => `${key}=${value}`),
+        Labels: labels,
+        HostConfig: hostConfig,
+    };
+    // Command, user and working directory are kept only where the user set
+    // them; otherwise the new image's own values apply.
+    if (config && !sameJson(config.Cmd, imageConfig?.Cmd))
+        options.Cmd = config.Cmd;
+    if (config && !sameJson(config.Entrypoint, imageConfig?.Entrypoint)) {
+        options.Entrypoint = config.Entrypoint;
+    }
+    if (config?.User && config.User !== imageConfig?.User)
+        options.User = config.User;
+    if (config?.WorkingDir && config.WorkingDir !== imageConfig?.WorkingDir) {
+        options.WorkingDir = config.WorkingDir;
+    }
+    const stopSignal = config
+        ?.StopSignal;
+    if (stopSignal)
+        options.StopSignal = stopSignal;
+    if (config?.Healthcheck)
+        options.Healthcheck = config.Healthcheck;
+    applyTopology(settings, color, options, hostConfig, portKey, template?.container);
+    return options;
+}
+function applyTopology(settings, color, options, hostConfig, portKey, template) {
+    const topology = settings.topology;
+    if (topology.kind === 'host') {
+        hostConfig.NetworkMode = 'host';
+        return;
+    }
+    options.ExposedPorts = { [portKey]: {} };
+    if (topology.kind === 'published') {
+        if (hostConfig.NetworkMode === 'host')
+            hostConfig.NetworkMode = 'default';
+        hostConfig.PortBindings = {
+            [portKey]: [
+                {
+                    HostIp: topology.publishAddress,
+                    HostPort: String(settings.colorPorts[color]),
+                },
+            ],
+        };
+        return;
+    }
+    hostConfig.NetworkMode = topology.network;
+    const aliases = template?.NetworkSettings?.Networks?.[topology.network]?.Aliases;
+    options.NetworkingConfig = {
+        EndpointsConfig: {
+            [topology.network]: {
+                Aliases: [
+                    ...new Set([
+                        ...(aliases ?? []).filter((alias) => !/^[0-9a-f]{12}$/.test(alias) &&
+                            alias !== containerName(settings.service, 'blue') &&
+                            alias !== containerName(settings.service, 'green')),
+                        containerName(settings.service, color),
+                    ]),
+                ],
+            },
+        },
+    };
+}
+const LABELS_BY_NAME = Object.fromEntries(Object.values(LABELS).map((name) => [name, true]));
+function portEnvName(settings) {
+    return settings.topology.kind === 'host' ? settings.topology.portEnv : '';
+}
+function sameJson(a, b) {
+    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/deploy.ts
+
+
+
+
+
+
+
+/** A deploy that stopped before traffic moved; the live color still serves. */
+class DeployFailedError extends Error {
+    outcome;
+    name = 'DeployFailedError';
+    constructor(message, outcome) {
+        super(message);
+        this.outcome = outcome;
+    }
+}
+/**
+ * Deploys `settings.image` as the idle color: start it beside the live
+ * color, prove it healthy, move all traffic, verify, drain the old color
+ * and keep it for rollback.
+ */
+async function deploy(context) {
+    const { settings, timeline } = context;
+    const image = settings.image;
+    const found = await timeline.phase('Read live state', async () => {
+        const state = await context.router.read();
+        const colors = await listColors(context.docker, settings.service);
+        const { record } = await context.records.read();
+        return { state, colors, record, live: liveColor(state) };
+    }, (found) => (found.live ? `live: ${found.live}` : 'no live color'));
+    const { live, colors, record } = found;
+    const liveContainer = live ? colors[live] : undefined;
+    if (live &&
+        liveContainer?.image === image &&
+        found.state.weights[live] === 100) {
+        timeline.skip('Deploy', `${image} already serves all traffic as ${live}`);
+        return {
+            result: 'unchanged',
+            message: `${image} already serves all traffic as ${live}; nothing changed.`,
+            active: { color: live, image },
+            previous: record.previous
+                ? { color: record.previous.color, image: record.previous.image }
+                : undefined,
+            tables: [],
+        };
+    }
+    const target = live ? otherColor(live) : 'blue';
+    // The target slot may hold the previous version, kept for rollback. It is
+    // stopped and set aside, so a failed deploy can put it back.
+    const parked = colors[target];
+    if (parked) {
+        await timeline.phase(`Set aside old ${target}`, () => park(context, parked), () => parked.image);
+    }
+    const container = await timeline.phase(`Start ${target}`, () => startColor(context, target, image, liveContainer), () => `${image} as ${target}`);
+    const health = await timeline.phase('Health check', () => waitHealthy(context.docker, container, {
+        url: `http://${backendAddress(settings, target)}${settings.health.path}`,
+        timeoutMs: settings.health.timeoutMs,
+        intervalMs: settings.health.intervalMs,
+        successes: settings.health.successes,
+    }, context.logger), (result) => `${result.probes} probes in ${formatDuration(result.elapsedMs)}`);
+    if (!health.healthy) {
+        await timeline.phase(`Remove ${target}`, () => removeContainer(context.docker, container.id));
+        if (parked) {
+            await timeline.phase(`Restore old ${target}`, () => unpark(context, parked), () => parked.image);
+        }
+        const message = `The new ${target} container (${image}) never became healthy, so traffic was not moved` +
+            `${live ? ` and ${live} still serves it all` : ''}. The container was removed. Reason: ${health.reason}`;
+        throw new DeployFailedError(message, {
+            result: 'failed',
+            message,
+            active: liveContainer
+                ? { color: live, image: liveContainer.image }
+                : undefined,
+            tables: [],
+        });
+    }
+    const backends = { [target]: backendAddress(settings, target) };
+    if (live)
+        backends[live] = backendAddress(settings, live);
+    await timeline.phase('Switch traffic', () => shiftTraffic(context, { [target]: 100 }, backends), () => `${target} 100%${live ? `, ${live} out of the pool` : ''} (verified)`);
+    if (parked) {
+        await timeline.phase(`Remove old ${target}`, () => removeContainer(context.docker, parked.id));
+    }
+    if (live) {
+        await timeline.phase('Drain old color', () => drain(context, live), (open) => open === undefined
+            ? 'balancer reports no session counts'
+            : `${open} requests open at the end`);
+    }
+    const now = new Date();
+    await timeline.phase('Save deploy record', () => context.records.write({
+        ...record,
+        promoted: { color: target, image, at: now.toISOString() },
+        previous: liveContainer
+            ? {
+                color: live,
+                image: liveContainer.image,
+                at: now.toISOString(),
+                keepUntil: new Date(now.getTime() + settings.keepPreviousMs).toISOString(),
+            }
+            : undefined,
+    }, image));
+    return {
+        result: 'deployed',
+        message: `${image} serves all traffic as ${target}${live ? `; ${live} (${liveContainer?.image}) is kept for rollback for ${formatDuration(settings.keepPreviousMs)}` : ''}.`,
+        active: { color: target, image },
+        previous: liveContainer
+            ? { color: live, image: liveContainer.image }
+            : undefined,
+        tables: [],
+    };
+}
+/**
+ * Creates and starts the target color from the live color's configuration.
+ * A leftover container of the target color is replaced: it is out of the
+ * pool, or it would be the live color.
+ */
+async function startColor(context, target, image, live) {
+    const { docker, settings, logger } = context;
+    await ensureImage(docker, image);
+    let template;
+    if (live) {
+        const liveInfo = await docker.getContainer(live.id).inspect();
+        let imageInfo;
+        try {
+            imageInfo = await docker.getImage(liveInfo.Image).inspect();
+        }
+        catch (error) {
+            logger.warning(`The live image ${live.image} is gone from the host, so values it set cannot be told from the user's; they are all copied. (${errorMessage(error)})`);
+        }
+        template = { container: liveInfo, image: imageInfo };
+    }
+    const options = colorCreateOptions(settings, target, image, template);
+    logger.debug(`create options: ${JSON.stringify(options)}`);
+    const container = await docker.createContainer(options);
+    await container.start();
+    return container;
+}
+/** Stops a color's container and renames it, freeing its name and port. */
+async function park(context, parked) {
+    const container = context.docker.getContainer(parked.id);
+    if (parked.running)
+        await container.stop();
+    await container.rename({ name: `${parked.name}-set-aside` });
+}
+/** Puts a set-aside container back under its name, running if it was. */
+async function unpark(context, parked) {
+    const container = context.docker.getContainer(parked.id);
+    await container.rename({ name: parked.name });
+    if (parked.running)
+        await container.start();
+}
+/** Pulls the image unless the host has it already. */
+async function ensureImage(docker, image) {
+    try {
+        await docker.getImage(image).inspect();
+        return;
+    }
+    catch (error) {
+        if (!isNotFound(error))
+            throw error;
+    }
+    const stream = await docker.pull(image);
+    await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => error ? reject(error) : resolve()));
+}
+/**
+ * Waits for the balancer to report no open requests on the old color, up
+ * to the drain timeout. Returns the count left, or undefined when the
+ * balancer does not report counts.
+ */
+async function drain(context, color) {
+    const sessions = context.router.activeSessions?.bind(context.router);
+    if (!sessions)
+        return undefined;
+    const deadline = Date.now() + context.settings.drainTimeoutMs;
+    let open = await sessions(color);
+    while (open > 0 && Date.now() < deadline) {
+        await sleep(100);
+        open = await sessions(color);
+    }
+    if (open > 0) {
+        context.logger.warning(`${open} requests were still open on ${color} after the drain timeout of ${formatDuration(context.settings.drainTimeoutMs)}; it stays running, out of the pool, so they can finish.`);
+    }
+    return open;
+}
+
+;// CONCATENATED MODULE: ./src/shared/inputs.ts
+
+
+
+/**
+ * Typed readers for action inputs. Defaults live in each `action.yml`, so an
+ * empty value here means the user cleared an input that has no default.
+ */
+/** Reads an input that must be set, or raises a configuration error. */
+function getRequiredInput(name) {
+    const value = getInput(name).trim();
+    if (value === '') {
+        throw new errors_ConfigurationError(`Input "${name}" is required but was empty. Set it in the step's "with:" block.`);
+    }
+    return value;
+}
+/** Reads an optional input; returns undefined when it is empty. */
+function getOptionalInput(name) {
+    const value = getInput(name).trim();
+    return value === '' ? undefined : value;
+}
+/** Reads an input that must be one of `allowed`. */
+function getChoiceInput(name, allowed) {
+    const value = getRequiredInput(name);
+    if (!allowed.includes(value)) {
+        throw new errors_ConfigurationError(`Input "${name}" is "${value}", which is not one of: ${allowed.join(', ')}.`);
+    }
+    return value;
+}
+/** Reads an integer input within [min, max]. */
+function getIntInput(name, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+    const text = getRequiredInput(name);
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+        throw new errors_ConfigurationError(`Input "${name}" is "${text}", but it must be a whole number from ${min} to ${max}.`);
+    }
+    return value;
+}
+/** Reads a number input within [min, max]. */
+function getNumberInput(name, min = -Infinity, max = Infinity) {
+    const text = getRequiredInput(name);
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value) || value < min || value > max) {
+        throw new ConfigurationError(`Input "${name}" is "${text}", but it must be a number from ${min} to ${max}.`);
+    }
+    return value;
+}
+/** Reads a duration input (`30s`, `5m`) as milliseconds. */
+function getDurationInput(name) {
+    return parseDuration(getRequiredInput(name), `Input "${name}"`);
+}
+/** Reads a boolean input written as true/false (YAML 1.2 core schema). */
+function getBoolInput(name) {
+    const value = getRequiredInput(name);
+    if (/^(true|True|TRUE)$/.test(value))
+        return true;
+    if (/^(false|False|FALSE)$/.test(value))
+        return false;
+    throw new ConfigurationError(`Input "${name}" is "${value}", but it must be true or false.`);
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/inputs.ts
+
+
+const MODES = ['deploy', 'rollback', 'status', 'cleanup'];
+const ROUTER_KINDS = ['haproxy', 'nginx'];
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+/** Reads and validates every input of the action. */
+function readSettings(env = process.env) {
+    const mode = getChoiceInput('mode', MODES);
+    const service = getRequiredInput('service');
+    if (!SERVICE_NAME.test(service)) {
+        throw new errors_ConfigurationError(`Input "service" is "${service}", which cannot name a container. Use letters, digits, "_", "." or "-", starting with a letter or digit.`);
+    }
+    const image = getOptionalInput('image');
+    if (mode === 'deploy' && !image) {
+        throw new errors_ConfigurationError('Input "image" is required when mode is "deploy". Set it to the image reference to deploy, such as registry.example/app:1.4.2.');
+    }
+    const bluePort = getIntInput('blue-port', 1, 65535);
+    const greenPort = getIntInput('green-port', 1, 65535);
+    if (bluePort === greenPort) {
+        throw new errors_ConfigurationError(`Inputs "blue-port" and "green-port" are both ${bluePort}. Give each color its own host port.`);
+    }
+    return {
+        mode,
+        service,
+        image,
+        dockerHost: getOptionalInput('docker-host'),
+        router: readRouter(service),
+        port: getIntInput('port', 1, 65535),
+        colorPorts: { blue: bluePort, green: greenPort },
+        topology: readTopology(),
+        backendHost: getRequiredInput('backend-host'),
+        health: {
+            path: readHealthPath(),
+            timeoutMs: getDurationInput('health-timeout'),
+            intervalMs: getDurationInput('health-interval'),
+            successes: getIntInput('health-successes', 1, 100),
+        },
+        keepPreviousMs: getDurationInput('keep-previous'),
+        drainTimeoutMs: getDurationInput('drain-timeout'),
+        env: parseEnv(getOptionalInput('env') ?? ''),
+        runRef: runReference(env),
+    };
+}
+function readHealthPath() {
+    const path = getRequiredInput('health-path');
+    if (!path.startsWith('/')) {
+        throw new errors_ConfigurationError(`Input "health-path" is "${path}", but it must start with "/", such as /healthz.`);
+    }
+    return path;
+}
+function readRouter(service) {
+    const kind = getChoiceInput('router', ROUTER_KINDS);
+    if (kind === 'haproxy') {
+        return {
+            kind,
+            socket: requiredFor('haproxy-socket', kind),
+            backend: getOptionalInput('haproxy-backend') ?? service,
+        };
+    }
+    return {
+        kind,
+        config: requiredFor('nginx-config', kind),
+        upstreamFile: requiredFor('nginx-upstream-file', kind),
+        upstream: getOptionalInput('nginx-upstream') ?? service,
+        verifyUrl: getOptionalInput('nginx-verify-url'),
+    };
+}
+function requiredFor(name, kind) {
+    const value = getOptionalInput(name);
+    if (!value) {
+        throw new errors_ConfigurationError(`Input "${name}" is required when router is "${kind}".`);
+    }
+    return value;
+}
+function readTopology() {
+    const network = getRequiredInput('network');
+    if (network === 'published') {
+        return {
+            kind: 'published',
+            publishAddress: getRequiredInput('publish-address'),
+        };
+    }
+    if (network === 'host') {
+        return { kind: 'host', portEnv: getRequiredInput('port-env') };
+    }
+    return { kind: 'network', network };
+}
+/** Parses `KEY=value` lines; blank lines and `#` comments are skipped. */
+function parseEnv(text) {
+    const result = {};
+    for (const [index, raw] of text.split('\n').entries()) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+        if (!match) {
+            throw new errors_ConfigurationError(`Input "env", line ${index + 1}: "${line}" is not KEY=value. Write one variable per line, such as LOG_LEVEL=info.`);
+        }
+        result[match[1]] = match[2];
+    }
+    return result;
+}
+function runReference(env) {
+    const repository = env.GITHUB_REPOSITORY ?? 'local';
+    const runId = env.GITHUB_RUN_ID ?? String(process.pid);
+    const attempt = env.GITHUB_RUN_ATTEMPT ?? '1';
+    return `${repository}#${runId}.${attempt}`;
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/rollback.ts
+
+
+
+
+
+
+/**
+ * Sends all traffic back to the previous color, which stays running out of
+ * the pool during its rollback window. Its health is proven before its
+ * weight rises; a stopped previous color is started first.
+ */
+async function rollback(context) {
+    const { settings, timeline, docker } = context;
+    const found = await timeline.phase('Read live state', async () => {
+        const state = await context.router.read();
+        const colors = await listColors(docker, settings.service);
+        const { record } = await context.records.read();
+        return { state, colors, record, live: liveColor(state) };
+    });
+    const { live, colors, record } = found;
+    const target = live ? otherColor(live) : record.previous?.color;
+    const previous = target ? colors[target] : undefined;
+    if (!target || !previous) {
+        throw new errors_ConfigurationError(`There is nothing to roll back to for service "${settings.service}": ` +
+            `${live ? `${live} is live and ` : ''}no ${target ?? 'previous'} container is on the Docker host. ` +
+            'The previous color is kept only for the keep-previous window after a deploy; deploy the older image with mode "deploy" instead.');
+    }
+    const container = docker.getContainer(previous.id);
+    await timeline.phase(`Check ${target}`, async () => {
+        if (!previous.running)
+            await container.start();
+        const health = await waitHealthy(docker, container, {
+            url: `http://${backendAddress(settings, target)}${settings.health.path}`,
+            timeoutMs: settings.health.timeoutMs,
+            intervalMs: Math.min(settings.health.intervalMs, 200),
+            successes: previous.running ? 1 : settings.health.successes,
+        }, context.logger);
+        if (!health.healthy) {
+            throw new Error(`Rollback stopped: ${target} (${previous.image}) is not healthy, so its weight was not raised and ${live ?? 'the live color'} keeps serving. ${health.reason}`);
+        }
+    }, () => `${previous.image} healthy`);
+    const backends = { [target]: backendAddress(settings, target) };
+    if (live)
+        backends[live] = backendAddress(settings, live);
+    await timeline.phase('Switch traffic', () => shiftTraffic(context, { [target]: 100 }, backends), () => `${target} 100% (verified)`);
+    const now = new Date();
+    const liveImage = live ? colors[live]?.image : undefined;
+    await timeline.phase('Save deploy record', () => context.records.write({
+        ...record,
+        promoted: {
+            color: target,
+            image: previous.image,
+            at: now.toISOString(),
+        },
+        previous: live && liveImage
+            ? {
+                color: live,
+                image: liveImage,
+                at: now.toISOString(),
+                keepUntil: new Date(now.getTime() + settings.keepPreviousMs).toISOString(),
+            }
+            : undefined,
+    }, previous.image));
+    return {
+        result: 'rolled-back',
+        message: `Rolled back: ${previous.image} serves all traffic as ${target}${live ? `; ${live} (${liveImage}) is out of the pool and kept for ${formatDuration(settings.keepPreviousMs)}` : ''}.`,
+        active: { color: target, image: previous.image },
+        previous: live && liveImage ? { color: live, image: liveImage } : undefined,
+        tables: [],
+    };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/blue-green-deploy/routers/haproxy.ts
+
+
+/**
+ * srv_admin_state bits that take a server out of the pool: forced and
+ * inherited maintenance (0x01, 0x02), forced and inherited drain (0x08,
+ * 0x10), and resolver and hostname maintenance (0x20, 0x40). Bit 0x04 only
+ * records that the configuration declared the server `disabled`, and stays
+ * set after the server is made ready.
+ */
+const OUT_OF_POOL_BITS = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
+/** srv_op_state of a server that is down. */
+const STOPPED = 0;
+/**
+ * Drives HAProxy through its runtime API, with no reload: the backend named
+ * in the settings must declare one server per color, named `blue` and
+ * `green` (placeholder addresses are fine; the action sets them).
+ */
+class HaproxyRouter {
+    settings;
+    logger;
+    kind = 'haproxy';
+    constructor(settings, logger) {
+        this.settings = settings;
+        this.logger = logger;
+    }
+    /** Sends one runtime API command and returns its output. */
+    async command(line) {
+        this.logger.debug(`haproxy> ${line}`);
+        const output = await sendCommand(this.settings.socket, line);
+        const trimmed = output.trim();
+        if (/^(Unknown|No such|Require|Invalid|Permission denied)/im.test(trimmed)) {
+            throw new Error(`HAProxy rejected "${line}": ${trimmed}`);
+        }
+        return output;
+    }
+    async read() {
+        const rows = await this.servers();
+        const inPool = rows.filter((row) => (row.adminState & OUT_OF_POOL_BITS) === 0 &&
+            row.operationalState !== STOPPED &&
+            row.userWeight > 0);
+        const total = inPool.reduce((sum, row) => sum + row.userWeight, 0);
+        const weights = {};
+        const backends = {};
+        for (const row of rows) {
+            backends[row.name] = `${row.address}:${row.port}`;
+        }
+        for (const row of inPool) {
+            weights[row.name] = Math.round((row.userWeight / total) * 100);
+        }
+        return { weights, backends };
+    }
+    async apply(weights, backends) {
+        const backend = this.settings.backend;
+        const current = await this.read();
+        // Raise the growing colors before lowering the others, so the share of
+        // a shrinking color only falls and the pool is never empty.
+        const growing = COLORS.filter((color) => (weights[color] ?? 0) > (current.weights[color] ?? 0));
+        const rest = COLORS.filter((color) => !growing.includes(color));
+        for (const color of [...growing, ...rest]) {
+            const target = weights[color] ?? 0;
+            const address = backends[color];
+            if (address && address !== current.backends[color]) {
+                const [host, port] = splitAddress(address);
+                await this.command(`set server ${backend}/${color} addr ${host} port ${port}`);
+            }
+            if (target > 0) {
+                await this.command(`set server ${backend}/${color} weight ${target}`);
+                await this.command(`set server ${backend}/${color} state ready`);
+            }
+            else {
+                await this.command(`set server ${backend}/${color} state maint`);
+            }
+        }
+    }
+    async verify(weights, backends) {
+        const live = await this.read();
+        const wrongBackend = COLORS.find((color) => (weights[color] ?? 0) > 0 &&
+            backends[color] !== undefined &&
+            live.backends[color] !== backends[color]);
+        if (!sameWeights(live.weights, weights) || wrongBackend) {
+            throw new Error(`HAProxy backend ${this.settings.backend} serves ${describeWeights(live.weights)} ` +
+                `(${JSON.stringify(live.backends)}), expected ${describeWeights(weights)} ` +
+                `(${JSON.stringify(backends)}).`);
+        }
+    }
+    /** Current sessions on a color's server, from `show stat`. */
+    async activeSessions(color) {
+        const csv = await this.command('show stat');
+        const lines = csv.split('\n');
+        const header = lines[0].replace(/^# /, '').split(',');
+        const column = (name) => header.indexOf(name);
+        for (const line of lines.slice(1)) {
+            const fields = line.split(',');
+            if (fields[column('pxname')] === this.settings.backend &&
+                fields[column('svname')] === color) {
+                return Number(fields[column('scur')] || 0);
+            }
+        }
+        return 0;
+    }
+    async servers() {
+        const output = await this.command(`show servers state ${this.settings.backend}`);
+        const lines = output.split('\n').filter((line) => line.trim() !== '');
+        const headerLine = lines.find((line) => line.startsWith('#'));
+        if (!headerLine) {
+            throw new Error(`HAProxy returned no server state for backend "${this.settings.backend}": ${output.trim()}`);
+        }
+        const header = headerLine.replace(/^#\s*/, '').split(/\s+/);
+        const index = (name) => header.indexOf(name);
+        const rows = lines
+            .filter((line) => !line.startsWith('#') && /\s/.test(line))
+            .map((line) => line.split(/\s+/))
+            .map((fields) => ({
+            name: fields[index('srv_name')],
+            address: fields[index('srv_addr')],
+            port: fields[index('srv_port')],
+            adminState: Number(fields[index('srv_admin_state')]),
+            operationalState: Number(fields[index('srv_op_state')]),
+            userWeight: Number(fields[index('srv_uweight')]),
+        }));
+        for (const color of COLORS) {
+            if (!rows.some((row) => row.name === color)) {
+                throw new Error(`HAProxy backend "${this.settings.backend}" has no server named "${color}". Declare "server blue ..." and "server green ..." in it.`);
+            }
+        }
+        return rows.filter((row) => COLORS.includes(row.name));
+    }
+}
+function splitAddress(address) {
+    const colon = address.lastIndexOf(':');
+    return [address.slice(0, colon), address.slice(colon + 1)];
+}
+/**
+ * Sends a command over the runtime API socket (a unix path, or host:port)
+ * and resolves with everything HAProxy writes before it closes.
+ */
+function sendCommand(socket, line, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+        const tcp = /^([^/][^:]*):(\d+)$/.exec(socket);
+        const connection = tcp
+            ? (0,external_node_net_.createConnection)({ host: tcp[1], port: Number(tcp[2]) })
+            : (0,external_node_net_.createConnection)({ path: socket.replace(/^unix:/, '') });
+        const chunks = [];
+        connection.setTimeout(timeoutMs, () => {
+            connection.destroy(new Error(`HAProxy runtime API at ${socket} timed out after ${timeoutMs} ms`));
+        });
+        connection.on('connect', () => connection.end(`${line}\n`));
+        connection.on('data', (chunk) => chunks.push(chunk));
+        connection.on('error', (error) => reject(new Error(`HAProxy runtime API at ${socket} failed: ${error.message}`)));
+        connection.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/blue-green-deploy/routers/nginx.ts
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Response header that the user's nginx config adds with `$upstream_addr`. */
+const UPSTREAM_HEADER = 'x-upstream-addr';
+/**
+ * Drives nginx, which has no upstream API: the driver owns one file that
+ * holds the upstream block, checks the whole configuration with `nginx -t`
+ * and reloads gracefully. nginx rejects `weight=0`, so a color at 0% is left
+ * out of the block.
+ */
+class NginxRouter {
+    settings;
+    logger;
+    kind = 'nginx';
+    constructor(settings, logger) {
+        this.settings = settings;
+        this.logger = logger;
+    }
+    async read() {
+        let text;
+        try {
+            text = await (0,promises_namespaceObject.readFile)(this.settings.upstreamFile, 'utf8');
+        }
+        catch (error) {
+            if (error.code === 'ENOENT') {
+                return { weights: {}, backends: {} };
+            }
+            throw error;
+        }
+        return parseUpstream(text);
+    }
+    async apply(weights, backends) {
+        const file = this.settings.upstreamFile;
+        const text = renderUpstream(this.settings.upstream, weights, backends);
+        let previous;
+        try {
+            previous = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+        }
+        catch {
+            previous = undefined;
+        }
+        await writeAtomic(file, text);
+        try {
+            await this.nginx(['-t', '-q']);
+        }
+        catch (error) {
+            if (previous !== undefined)
+                await writeAtomic(file, previous);
+            throw new Error(`nginx -t rejected the configuration with the new upstream; the previous file was restored. ${error.message}`, { cause: error });
+        }
+        const master = await this.masterPid();
+        const workersBefore = new Set(await childPids(master));
+        await this.nginx(['-s', 'reload']);
+        await this.waitForNewWorkers(master, workersBefore);
+    }
+    async verify(weights, backends) {
+        const live = await this.read();
+        if (!sameWeights(live.weights, weights)) {
+            throw new Error(`nginx upstream file ${this.settings.upstreamFile} holds ${describeWeights(live.weights)}, expected ${describeWeights(weights)}.`);
+        }
+        if (this.settings.verifyUrl)
+            await this.verifyThroughProxy(weights, backends);
+    }
+    /**
+     * Sends requests through nginx and checks that every answer came from a
+     * color in the pool, by the upstream address nginx reports in a header.
+     */
+    async verifyThroughProxy(weights, backends) {
+        const allowed = new Set(COLORS.filter((color) => (weights[color] ?? 0) > 0).map((c) => backends[c]));
+        const seen = new Set();
+        for (let i = 0; i < 10; i += 1) {
+            const response = await fetch(this.settings.verifyUrl, {
+                signal: AbortSignal.timeout(2000),
+                headers: { connection: 'close' },
+            });
+            await response.arrayBuffer();
+            const upstream = response.headers.get(UPSTREAM_HEADER);
+            if (!upstream) {
+                throw new Error(`nginx answered ${this.settings.verifyUrl} without the ${UPSTREAM_HEADER} header. Add "add_header X-Upstream-Addr $upstream_addr always;" to the server block, or leave nginx-verify-url empty.`);
+            }
+            seen.add(upstream);
+        }
+        const stray = [...seen].filter((address) => !allowed.has(address));
+        if (stray.length > 0) {
+            throw new Error(`Requests through nginx still reached ${stray.join(', ')}, which is out of the pool.`);
+        }
+        this.logger.debug(`nginx answered from ${[...seen].join(', ')}`);
+    }
+    async nginx(args) {
+        try {
+            const { stdout, stderr } = await run('nginx', [
+                '-c',
+                this.settings.config,
+                ...args,
+            ]);
+            return `${stdout}${stderr}`;
+        }
+        catch (error) {
+            const stderr = error.stderr ?? '';
+            throw new Error(`nginx ${args.join(' ')} failed: ${stderr.trim() || error.message}`, { cause: error });
+        }
+    }
+    async masterPid() {
+        const dump = await this.nginx(['-T', '-q']);
+        const pidFile = /^\s*pid\s+([^;\s]+)\s*;/m.exec(dump)?.[1] ?? '/run/nginx.pid';
+        const pid = Number((await (0,promises_namespaceObject.readFile)(pidFile, 'utf8')).trim());
+        if (!Number.isInteger(pid) || pid <= 0) {
+            throw new Error(`nginx pid file ${pidFile} does not hold a process id.`);
+        }
+        return pid;
+    }
+    /** Waits until the master runs a worker started after the reload. */
+    async waitForNewWorkers(master, before) {
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+            const workers = await childPids(master);
+            if (workers.some((pid) => !before.has(pid)))
+                return;
+            await sleep(50);
+        }
+        throw new Error(`nginx (master ${master}) started no new worker within 10 s of the reload; its error log says why.`);
+    }
+}
+/** Renders the upstream block; colors at 0% are left out. */
+function renderUpstream(name, weights, backends) {
+    const servers = COLORS.filter((color) => (weights[color] ?? 0) > 0).map((color) => {
+        const address = backends[color];
+        if (!address)
+            throw new Error(`No backend address for ${color}.`);
+        return `    server ${address} weight=${weights[color]}; # color=${color}`;
+    });
+    if (servers.length === 0) {
+        throw new Error('An nginx upstream needs at least one color with a weight above 0%.');
+    }
+    return [
+        '# Written by blue-green-deploy; changes made by hand are overwritten.',
+        `upstream ${name} {`,
+        ...servers,
+        '}',
+        '',
+    ].join('\n');
+}
+/** Reads weights (as percent of the total) and backends from the upstream block. */
+function parseUpstream(text) {
+    const raw = {};
+    const backends = {};
+    const line = /^\s*server\s+(\S+?)(?:\s+weight=(\d+))?\s*;\s*#\s*color=(blue|green)\s*$/gm;
+    for (let match = line.exec(text); match; match = line.exec(text)) {
+        const color = match[3];
+        backends[color] = match[1];
+        raw[color] = Number(match[2] ?? 1);
+    }
+    const total = Object.values(raw).reduce((sum, weight) => sum + weight, 0);
+    const weights = {};
+    for (const color of COLORS) {
+        if (raw[color])
+            weights[color] = Math.round((raw[color] / total) * 100);
+    }
+    return { weights, backends };
+}
+async function writeAtomic(path, text) {
+    const temporary = `${path}.tmp-${process.pid}`;
+    await (0,promises_namespaceObject.writeFile)(temporary, text);
+    await (0,promises_namespaceObject.rename)(temporary, path);
+}
+/** Process ids whose parent is `pid`, read from /proc. */
+async function childPids(pid) {
+    const children = [];
+    for (const entry of await (0,promises_namespaceObject.readdir)('/proc')) {
+        if (!/^\d+$/.test(entry))
+            continue;
+        try {
+            const stat = await (0,promises_namespaceObject.readFile)(`/proc/${entry}/stat`, 'utf8');
+            // The command name may hold spaces; fields after its ")" are fixed.
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            if (Number(fields[1]) === pid)
+                children.push(Number(entry));
+        }
+        catch {
+            // The process ended while /proc was read.
+        }
+    }
+    return children;
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/routers/index.ts
+
+
+/** Builds the driver for the `router` input. */
+function createRouter(settings, logger) {
+    switch (settings.kind) {
+        case 'haproxy':
+            return new HaproxyRouter(settings, logger);
+        case 'nginx':
+            return new NginxRouter(settings, logger);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/status.ts
+
+
+
+/** Reports colors, images, weights and what is live, changing nothing. */
+async function status_status(context) {
+    const { settings, docker, timeline } = context;
+    const { state, colors, record } = await timeline.phase('Read live state', async () => ({
+        state: await context.router.read(),
+        colors: await listColors(docker, settings.service),
+        record: (await context.records.read()).record,
+    }));
+    const live = liveColor(state);
+    const rows = COLORS.map((color) => {
+        const container = colors[color];
+        return [
+            color,
+            container?.image ?? '(none)',
+            container ? (container.running ? 'running' : 'stopped') : '-',
+            `${state.weights[color] ?? 0}%`,
+            state.backends[color] ?? '-',
+            color === live
+                ? 'live'
+                : record.previous?.color === color
+                    ? `rollback until ${record.previous.keepUntil}`
+                    : '',
+        ];
+    });
+    const active = live && colors[live]
+        ? { color: live, image: colors[live].image }
+        : undefined;
+    const previousColor = live ? otherColor(live) : undefined;
+    const previous = previousColor && colors[previousColor]
+        ? { color: previousColor, image: colors[previousColor].image }
+        : undefined;
+    return {
+        result: 'status',
+        message: live
+            ? `${settings.service}: ${live} is live with ${colors[live]?.image ?? 'an unknown image'}.`
+            : `${settings.service}: no color is in the balancer's pool.`,
+        active,
+        previous,
+        tables: [
+            {
+                title: 'Colors',
+                header: ['color', 'image', 'container', 'weight', 'backend', 'role'],
+                rows,
+            },
+        ],
+    };
+}
+/**
+ * Stops and removes colors that are out of the pool and past their rollback
+ * window. A color in the pool is never touched.
+ */
+async function cleanup(context) {
+    const { settings, docker, timeline } = context;
+    const now = Date.now();
+    const removed = await timeline.phase('Remove expired colors', async () => {
+        const state = await context.router.read();
+        const colors = await listColors(docker, settings.service);
+        const { record } = await context.records.read();
+        const gone = [];
+        for (const color of COLORS) {
+            const container = colors[color];
+            if (!container || (state.weights[color] ?? 0) > 0)
+                continue;
+            const keep = record.previous?.color === color &&
+                record.previous.image === container.image
+                ? Date.parse(record.previous.keepUntil)
+                : 0;
+            if (keep > now) {
+                context.logger.info(`${color} (${container.image}) is kept until ${record.previous.keepUntil}.`);
+                continue;
+            }
+            // docker stop sends SIGTERM and waits for the container's stop timeout.
+            if (container.running)
+                await docker
+                    .getContainer(container.id)
+                    .stop()
+                    .catch(() => undefined);
+            await removeContainer(docker, container.id);
+            gone.push(`${color} (${container.image})`);
+        }
+        return gone;
+    }, (gone) => (gone.length ? `removed ${gone.join(', ')}` : 'nothing expired'));
+    const after = await status_status(context);
+    return {
+        ...after,
+        result: 'cleaned',
+        message: removed.length
+            ? `Removed ${removed.join(', ')}: out of the pool and past the rollback window.`
+            : 'Nothing to remove: every color is live or inside its rollback window.',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/blue-green-deploy/run.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const MODE_RUNNERS = {
+    deploy: deploy,
+    rollback: rollback,
+    status: status_status,
+    cleanup: cleanup,
+};
+/** Runs blue-green-deploy in the mode its inputs ask for. */
+async function run_run(logger = actionsLogger) {
+    const settings = readSettings();
+    logger.debug(`settings: ${JSON.stringify(settings)}`);
+    const docker = connectDocker(settings.dockerHost);
+    const router = createRouter(settings.router, logger);
+    const context = createContext(settings, docker, router, logger);
+    let outcome;
+    try {
+        outcome = await MODE_RUNNERS[settings.mode](context);
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError) {
+            await report(context, error.outcome);
+        }
+        throw error;
+    }
+    await report(context, outcome);
+}
+/** Sets the outputs and writes the job summary. */
+async function report(context, outcome) {
+    run_setOutput('result', outcome.result);
+    run_setOutput('active-color', outcome.active?.color ?? '');
+    run_setOutput('active-image', outcome.active?.image ?? '');
+    run_setOutput('previous-color', outcome.previous?.color ?? '');
+    run_setOutput('previous-image', outcome.previous?.image ?? '');
+    context.logger.info(outcome.message);
+    await summary.addRaw(renderSummary(context, outcome)).write();
+}
+/** Renders the job summary: the outcome, then the timeline of phases. */
+function renderSummary(context, outcome) {
+    const { settings, timeline } = context;
+    const markdown = new Markdown()
+        .heading(`blue-green-deploy: ${settings.service} (${settings.mode})`)
+        .paragraph(`**${outcome.result}**: ${outcome.message.split('\n')[0]}`);
+    if (outcome.message.includes('\n')) {
+        markdown.details('Details', `\`\`\`\n${outcome.message}\n\`\`\``);
+    }
+    for (const table of outcome.tables) {
+        markdown.heading(table.title, 3).table(table.header, table.rows);
+    }
+    markdown
+        .heading('Timeline', 3)
+        .table(['phase', 'outcome', 'took', 'detail'], timeline.rows())
+        .paragraph(`Total: ${formatDuration(timeline.totalMs())} (router: ${settings.router.kind}).`);
+    return markdown.toString();
 }
 
 ;// CONCATENATED MODULE: ./src/blue-green-deploy/main.ts
 
 
 
-
-void runAction(async () => {
-    const docker = new (docker_default())();
-    info(`docker client ${typeof docker.ping}`);
-});
+void runAction(() => run_run());
 

@@ -1,9 +1,5 @@
 import '../shared/esm-globals.js';
-import Docker from 'dockerode';
-import * as core from '@actions/core';
 import { runAction } from '../shared/run.js';
+import { run } from './run.js';
 
-void runAction(async () => {
-  const docker = new Docker();
-  core.info(`docker client ${typeof docker.ping}`);
-});
+void runAction(() => run());

@@ -45,6 +45,8 @@ export interface Router {
    * error that names the expected and the observed state otherwise.
    */
   verify(weights: Weights, backends: Backends): Promise<void>;
+  /** Open requests or sessions on a color, where the balancer reports them. */
+  activeSessions?(color: Color): Promise<number>;
 }
 
 /** Shares of two states are equal when every color's percent matches within 1. */

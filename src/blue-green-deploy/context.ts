@@ -1,0 +1,89 @@
+import type Docker from 'dockerode';
+import type { Logger } from '../shared/logger.js';
+import { sleep } from './health.js';
+import type { Settings } from './inputs.js';
+import { RecordStore } from './record.js';
+import {
+  COLORS,
+  type Backends,
+  type Color,
+  type Router,
+  type RouterState,
+  type Weights,
+} from './routers/router.js';
+import { Timeline } from './timeline.js';
+
+/** What every mode works with: settings, clients and the run's timeline. */
+export interface Context {
+  settings: Settings;
+  docker: Docker;
+  router: Router;
+  records: RecordStore;
+  logger: Logger;
+  timeline: Timeline;
+}
+
+export function createContext(
+  settings: Settings,
+  docker: Docker,
+  router: Router,
+  logger: Logger,
+): Context {
+  return {
+    settings,
+    docker,
+    router,
+    records: new RecordStore(docker, settings.service),
+    logger,
+    timeline: new Timeline(logger),
+  };
+}
+
+/** The outcome of a run, as outputs and the job summary report it. */
+export interface Outcome {
+  result:
+    'deployed' | 'unchanged' | 'rolled-back' | 'status' | 'cleaned' | 'failed';
+  message: string;
+  active?: { color: Color; image: string };
+  previous?: { color: Color; image: string };
+  /** Extra tables for the summary: a title, a header and rows. */
+  tables: { title: string; header: string[]; rows: string[][] }[];
+}
+
+/** The color with the largest share, or undefined when the pool is empty. */
+export function liveColor(state: RouterState): Color | undefined {
+  let best: Color | undefined;
+  for (const color of COLORS) {
+    const weight = state.weights[color] ?? 0;
+    if (
+      weight > 0 &&
+      (best === undefined || weight > (state.weights[best] ?? 0))
+    ) {
+      best = color;
+    }
+  }
+  return best;
+}
+
+/**
+ * Applies weights, then reads the balancer until it shows them. Reading
+ * back is what makes a change count; it retries for a few seconds because
+ * some balancers apply changes asynchronously.
+ */
+export async function shiftTraffic(
+  context: Context,
+  weights: Weights,
+  backends: Backends,
+): Promise<void> {
+  await context.router.apply(weights, backends);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      await context.router.verify(weights, backends);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { ConfigurationError } from '../shared/errors.js';
+import {
+  getChoiceInput,
+  getDurationInput,
+  getIntInput,
+  getOptionalInput,
+  getRequiredInput,
+} from '../shared/inputs.js';
+import type { Color } from './routers/router.js';
+
+export const MODES = ['deploy', 'rollback', 'status', 'cleanup'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const ROUTER_KINDS = ['haproxy', 'nginx'] as const;
+export type RouterKind = (typeof ROUTER_KINDS)[number];
+
+/** How a color's container is reached by the balancer and the health probe. */
+export type Topology =
+  /** The container port is published on `publishAddress:<color port>`. */
+  | { kind: 'published'; publishAddress: string }
+  /** Host networking; the container is told its color port through `portEnv`. */
+  | { kind: 'host'; portEnv: string }
+  /** A user-defined network; the balancer reaches `<service>-<color>:<port>`. */
+  | { kind: 'network'; network: string };
+
+export interface HaproxySettings {
+  kind: 'haproxy';
+  /** Runtime API address: a unix socket path, or `host:port` for TCP. */
+  socket: string;
+  /** Backend whose `blue` and `green` servers the action drives. */
+  backend: string;
+}
+
+export interface NginxSettings {
+  kind: 'nginx';
+  /** Main configuration file, passed to `nginx -t -c` and `nginx -s reload -c`. */
+  config: string;
+  /** File the action owns; the user's config includes it inside `http {}`. */
+  upstreamFile: string;
+  /** Upstream block name in that file. */
+  upstream: string;
+  /** A URL through nginx used to confirm which colors answer. */
+  verifyUrl?: string;
+}
+
+export type RouterSettings = HaproxySettings | NginxSettings;
+
+/** Everything one run of blue-green-deploy needs, validated. */
+export interface Settings {
+  mode: Mode;
+  /** Logical service name; containers are named `<service>-<color>`. */
+  service: string;
+  /** Image to deploy; required by `deploy`. */
+  image?: string;
+  /** Docker Engine address; undefined means the local socket. */
+  dockerHost?: string;
+  router: RouterSettings;
+  /** Port the service listens on inside its container. */
+  port: number;
+  /** Host port of each color. */
+  colorPorts: Record<Color, number>;
+  topology: Topology;
+  /** Address at which the runner and the balancer reach the color ports. */
+  backendHost: string;
+  health: {
+    path: string;
+    timeoutMs: number;
+    intervalMs: number;
+    /** Consecutive passing probes needed before traffic moves. */
+    successes: number;
+  };
+  /** How long the replaced color is kept for rollback. */
+  keepPreviousMs: number;
+  /** Longest wait for the replaced color's open requests to finish. */
+  drainTimeoutMs: number;
+  /** Environment variables set on the new color, over the inherited ones. */
+  env: Record<string, string>;
+  /** Who runs this: repository, run id and attempt; stored in labels. */
+  runRef: string;
+}
+
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
+/** Reads and validates every input of the action. */
+export function readSettings(env = process.env): Settings {
+  const mode = getChoiceInput('mode', MODES);
+  const service = getRequiredInput('service');
+  if (!SERVICE_NAME.test(service)) {
+    throw new ConfigurationError(
+      `Input "service" is "${service}", which cannot name a container. Use letters, digits, "_", "." or "-", starting with a letter or digit.`,
+    );
+  }
+  const image = getOptionalInput('image');
+  if (mode === 'deploy' && !image) {
+    throw new ConfigurationError(
+      'Input "image" is required when mode is "deploy". Set it to the image reference to deploy, such as registry.example/app:1.4.2.',
+    );
+  }
+  const bluePort = getIntInput('blue-port', 1, 65535);
+  const greenPort = getIntInput('green-port', 1, 65535);
+  if (bluePort === greenPort) {
+    throw new ConfigurationError(
+      `Inputs "blue-port" and "green-port" are both ${bluePort}. Give each color its own host port.`,
+    );
+  }
+  return {
+    mode,
+    service,
+    image,
+    dockerHost: getOptionalInput('docker-host'),
+    router: readRouter(service),
+    port: getIntInput('port', 1, 65535),
+    colorPorts: { blue: bluePort, green: greenPort },
+    topology: readTopology(),
+    backendHost: getRequiredInput('backend-host'),
+    health: {
+      path: readHealthPath(),
+      timeoutMs: getDurationInput('health-timeout'),
+      intervalMs: getDurationInput('health-interval'),
+      successes: getIntInput('health-successes', 1, 100),
+    },
+    keepPreviousMs: getDurationInput('keep-previous'),
+    drainTimeoutMs: getDurationInput('drain-timeout'),
+    env: parseEnv(getOptionalInput('env') ?? ''),
+    runRef: runReference(env),
+  };
+}
+
+function readHealthPath(): string {
+  const path = getRequiredInput('health-path');
+  if (!path.startsWith('/')) {
+    throw new ConfigurationError(
+      `Input "health-path" is "${path}", but it must start with "/", such as /healthz.`,
+    );
+  }
+  return path;
+}
+
+function readRouter(service: string): RouterSettings {
+  const kind = getChoiceInput('router', ROUTER_KINDS);
+  if (kind === 'haproxy') {
+    return {
+      kind,
+      socket: requiredFor('haproxy-socket', kind),
+      backend: getOptionalInput('haproxy-backend') ?? service,
+    };
+  }
+  return {
+    kind,
+    config: requiredFor('nginx-config', kind),
+    upstreamFile: requiredFor('nginx-upstream-file', kind),
+    upstream: getOptionalInput('nginx-upstream') ?? service,
+    verifyUrl: getOptionalInput('nginx-verify-url'),
+  };
+}
+
+function requiredFor(name: string, kind: string): string {
+  const value = getOptionalInput(name);
+  if (!value) {
+    throw new ConfigurationError(
+      `Input "${name}" is required when router is "${kind}".`,
+    );
+  }
+  return value;
+}
+
+function readTopology(): Topology {
+  const network = getRequiredInput('network');
+  if (network === 'published') {
+    return {
+      kind: 'published',
+      publishAddress: getRequiredInput('publish-address'),
+    };
+  }
+  if (network === 'host') {
+    return { kind: 'host', portEnv: getRequiredInput('port-env') };
+  }
+  return { kind: 'network', network };
+}
+
+/** Parses `KEY=value` lines; blank lines and `#` comments are skipped. */
+export function parseEnv(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) {
+      throw new ConfigurationError(
+        `Input "env", line ${index + 1}: "${line}" is not KEY=value. Write one variable per line, such as LOG_LEVEL=info.`,
+      );
+    }
+    result[match[1]] = match[2];
+  }
+  return result;
+}
+
+function runReference(env: NodeJS.ProcessEnv): string {
+  const repository = env.GITHUB_REPOSITORY ?? 'local';
+  const runId = env.GITHUB_RUN_ID ?? String(process.pid);
+  const attempt = env.GITHUB_RUN_ATTEMPT ?? '1';
+  return `${repository}#${runId}.${attempt}`;
+}

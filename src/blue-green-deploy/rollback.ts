@@ -1,0 +1,103 @@
+import { formatDuration } from '../shared/duration.js';
+import { ConfigurationError } from '../shared/errors.js';
+import { backendAddress, listColors } from './containers.js';
+import {
+  liveColor,
+  shiftTraffic,
+  type Context,
+  type Outcome,
+} from './context.js';
+import { waitHealthy } from './health.js';
+import { otherColor, type Backends } from './routers/router.js';
+
+/**
+ * Sends all traffic back to the previous color, which stays running out of
+ * the pool during its rollback window. Its health is proven before its
+ * weight rises; a stopped previous color is started first.
+ */
+export async function rollback(context: Context): Promise<Outcome> {
+  const { settings, timeline, docker } = context;
+  const found = await timeline.phase('Read live state', async () => {
+    const state = await context.router.read();
+    const colors = await listColors(docker, settings.service);
+    const { record } = await context.records.read();
+    return { state, colors, record, live: liveColor(state) };
+  });
+  const { live, colors, record } = found;
+  const target = live ? otherColor(live) : record.previous?.color;
+  const previous = target ? colors[target] : undefined;
+  if (!target || !previous) {
+    throw new ConfigurationError(
+      `There is nothing to roll back to for service "${settings.service}": ` +
+        `${live ? `${live} is live and ` : ''}no ${target ?? 'previous'} container is on the Docker host. ` +
+        'The previous color is kept only for the keep-previous window after a deploy; deploy the older image with mode "deploy" instead.',
+    );
+  }
+
+  const container = docker.getContainer(previous.id);
+  await timeline.phase(
+    `Check ${target}`,
+    async () => {
+      if (!previous.running) await container.start();
+      const health = await waitHealthy(
+        docker,
+        container,
+        {
+          url: `http://${backendAddress(settings, target)}${settings.health.path}`,
+          timeoutMs: settings.health.timeoutMs,
+          intervalMs: Math.min(settings.health.intervalMs, 200),
+          successes: previous.running ? 1 : settings.health.successes,
+        },
+        context.logger,
+      );
+      if (!health.healthy) {
+        throw new Error(
+          `Rollback stopped: ${target} (${previous.image}) is not healthy, so its weight was not raised and ${live ?? 'the live color'} keeps serving. ${health.reason}`,
+        );
+      }
+    },
+    () => `${previous.image} healthy`,
+  );
+
+  const backends: Backends = { [target]: backendAddress(settings, target) };
+  if (live) backends[live] = backendAddress(settings, live);
+  await timeline.phase(
+    'Switch traffic',
+    () => shiftTraffic(context, { [target]: 100 }, backends),
+    () => `${target} 100% (verified)`,
+  );
+
+  const now = new Date();
+  const liveImage = live ? colors[live]?.image : undefined;
+  await timeline.phase('Save deploy record', () =>
+    context.records.write(
+      {
+        ...record,
+        promoted: {
+          color: target,
+          image: previous.image,
+          at: now.toISOString(),
+        },
+        previous:
+          live && liveImage
+            ? {
+                color: live,
+                image: liveImage,
+                at: now.toISOString(),
+                keepUntil: new Date(
+                  now.getTime() + settings.keepPreviousMs,
+                ).toISOString(),
+              }
+            : undefined,
+      },
+      previous.image,
+    ),
+  );
+  return {
+    result: 'rolled-back',
+    message: `Rolled back: ${previous.image} serves all traffic as ${target}${live ? `; ${live} (${liveImage}) is out of the pool and kept for ${formatDuration(settings.keepPreviousMs)}` : ''}.`,
+    active: { color: target, image: previous.image },
+    previous: live && liveImage ? { color: live, image: liveImage } : undefined,
+    tables: [],
+  };
+}

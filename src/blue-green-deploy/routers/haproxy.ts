@@ -1,0 +1,217 @@
+import { createConnection } from 'node:net';
+import type { Logger } from '../../shared/logger.js';
+import type { HaproxySettings } from '../inputs.js';
+import {
+  COLORS,
+  describeWeights,
+  sameWeights,
+  type Backends,
+  type Color,
+  type Router,
+  type RouterState,
+  type Weights,
+} from './router.js';
+
+/**
+ * srv_admin_state bits that take a server out of the pool: forced and
+ * inherited maintenance (0x01, 0x02), forced and inherited drain (0x08,
+ * 0x10), and resolver and hostname maintenance (0x20, 0x40). Bit 0x04 only
+ * records that the configuration declared the server `disabled`, and stays
+ * set after the server is made ready.
+ */
+const OUT_OF_POOL_BITS = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
+
+/** srv_op_state of a server that is down. */
+const STOPPED = 0;
+
+interface ServerRow {
+  name: string;
+  address: string;
+  port: string;
+  adminState: number;
+  operationalState: number;
+  userWeight: number;
+}
+
+/**
+ * Drives HAProxy through its runtime API, with no reload: the backend named
+ * in the settings must declare one server per color, named `blue` and
+ * `green` (placeholder addresses are fine; the action sets them).
+ */
+export class HaproxyRouter implements Router {
+  readonly kind = 'haproxy';
+
+  constructor(
+    private readonly settings: HaproxySettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends one runtime API command and returns its output. */
+  async command(line: string): Promise<string> {
+    this.logger.debug(`haproxy> ${line}`);
+    const output = await sendCommand(this.settings.socket, line);
+    const trimmed = output.trim();
+    if (
+      /^(Unknown|No such|Require|Invalid|Permission denied)/im.test(trimmed)
+    ) {
+      throw new Error(`HAProxy rejected "${line}": ${trimmed}`);
+    }
+    return output;
+  }
+
+  async read(): Promise<RouterState> {
+    const rows = await this.servers();
+    const inPool = rows.filter(
+      (row) =>
+        (row.adminState & OUT_OF_POOL_BITS) === 0 &&
+        row.operationalState !== STOPPED &&
+        row.userWeight > 0,
+    );
+    const total = inPool.reduce((sum, row) => sum + row.userWeight, 0);
+    const weights: Weights = {};
+    const backends: Backends = {};
+    for (const row of rows) {
+      backends[row.name as Color] = `${row.address}:${row.port}`;
+    }
+    for (const row of inPool) {
+      weights[row.name as Color] = Math.round((row.userWeight / total) * 100);
+    }
+    return { weights, backends };
+  }
+
+  async apply(weights: Weights, backends: Backends): Promise<void> {
+    const backend = this.settings.backend;
+    const current = await this.read();
+    // Raise the growing colors before lowering the others, so the share of
+    // a shrinking color only falls and the pool is never empty.
+    const growing = COLORS.filter(
+      (color) => (weights[color] ?? 0) > (current.weights[color] ?? 0),
+    );
+    const rest = COLORS.filter((color) => !growing.includes(color));
+    for (const color of [...growing, ...rest]) {
+      const target = weights[color] ?? 0;
+      const address = backends[color];
+      if (address && address !== current.backends[color]) {
+        const [host, port] = splitAddress(address);
+        await this.command(
+          `set server ${backend}/${color} addr ${host} port ${port}`,
+        );
+      }
+      if (target > 0) {
+        await this.command(`set server ${backend}/${color} weight ${target}`);
+        await this.command(`set server ${backend}/${color} state ready`);
+      } else {
+        await this.command(`set server ${backend}/${color} state maint`);
+      }
+    }
+  }
+
+  async verify(weights: Weights, backends: Backends): Promise<void> {
+    const live = await this.read();
+    const wrongBackend = COLORS.find(
+      (color) =>
+        (weights[color] ?? 0) > 0 &&
+        backends[color] !== undefined &&
+        live.backends[color] !== backends[color],
+    );
+    if (!sameWeights(live.weights, weights) || wrongBackend) {
+      throw new Error(
+        `HAProxy backend ${this.settings.backend} serves ${describeWeights(live.weights)} ` +
+          `(${JSON.stringify(live.backends)}), expected ${describeWeights(weights)} ` +
+          `(${JSON.stringify(backends)}).`,
+      );
+    }
+  }
+
+  /** Current sessions on a color's server, from `show stat`. */
+  async activeSessions(color: Color): Promise<number> {
+    const csv = await this.command('show stat');
+    const lines = csv.split('\n');
+    const header = lines[0].replace(/^# /, '').split(',');
+    const column = (name: string) => header.indexOf(name);
+    for (const line of lines.slice(1)) {
+      const fields = line.split(',');
+      if (
+        fields[column('pxname')] === this.settings.backend &&
+        fields[column('svname')] === color
+      ) {
+        return Number(fields[column('scur')] || 0);
+      }
+    }
+    return 0;
+  }
+
+  private async servers(): Promise<ServerRow[]> {
+    const output = await this.command(
+      `show servers state ${this.settings.backend}`,
+    );
+    const lines = output.split('\n').filter((line) => line.trim() !== '');
+    const headerLine = lines.find((line) => line.startsWith('#'));
+    if (!headerLine) {
+      throw new Error(
+        `HAProxy returned no server state for backend "${this.settings.backend}": ${output.trim()}`,
+      );
+    }
+    const header = headerLine.replace(/^#\s*/, '').split(/\s+/);
+    const index = (name: string) => header.indexOf(name);
+    const rows = lines
+      .filter((line) => !line.startsWith('#') && /\s/.test(line))
+      .map((line) => line.split(/\s+/))
+      .map((fields) => ({
+        name: fields[index('srv_name')],
+        address: fields[index('srv_addr')],
+        port: fields[index('srv_port')],
+        adminState: Number(fields[index('srv_admin_state')]),
+        operationalState: Number(fields[index('srv_op_state')]),
+        userWeight: Number(fields[index('srv_uweight')]),
+      }));
+    for (const color of COLORS) {
+      if (!rows.some((row) => row.name === color)) {
+        throw new Error(
+          `HAProxy backend "${this.settings.backend}" has no server named "${color}". Declare "server blue ..." and "server green ..." in it.`,
+        );
+      }
+    }
+    return rows.filter((row) => COLORS.includes(row.name as Color));
+  }
+}
+
+function splitAddress(address: string): [string, string] {
+  const colon = address.lastIndexOf(':');
+  return [address.slice(0, colon), address.slice(colon + 1)];
+}
+
+/**
+ * Sends a command over the runtime API socket (a unix path, or host:port)
+ * and resolves with everything HAProxy writes before it closes.
+ */
+export function sendCommand(
+  socket: string,
+  line: string,
+  timeoutMs = 5000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const tcp = /^([^/][^:]*):(\d+)$/.exec(socket);
+    const connection = tcp
+      ? createConnection({ host: tcp[1], port: Number(tcp[2]) })
+      : createConnection({ path: socket.replace(/^unix:/, '') });
+    const chunks: Buffer[] = [];
+    connection.setTimeout(timeoutMs, () => {
+      connection.destroy(
+        new Error(
+          `HAProxy runtime API at ${socket} timed out after ${timeoutMs} ms`,
+        ),
+      );
+    });
+    connection.on('connect', () => connection.end(`${line}\n`));
+    connection.on('data', (chunk) => chunks.push(chunk));
+    connection.on('error', (error) =>
+      reject(
+        new Error(`HAProxy runtime API at ${socket} failed: ${error.message}`),
+      ),
+    );
+    connection.on('close', () =>
+      resolve(Buffer.concat(chunks).toString('utf8')),
+    );
+  });
+}

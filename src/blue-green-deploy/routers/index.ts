@@ -1,0 +1,15 @@
+import type { Logger } from '../../shared/logger.js';
+import type { RouterSettings } from '../inputs.js';
+import { HaproxyRouter } from './haproxy.js';
+import { NginxRouter } from './nginx.js';
+import type { Router } from './router.js';
+
+/** Builds the driver for the `router` input. */
+export function createRouter(settings: RouterSettings, logger: Logger): Router {
+  switch (settings.kind) {
+    case 'haproxy':
+      return new HaproxyRouter(settings, logger);
+    case 'nginx':
+      return new NginxRouter(settings, logger);
+  }
+}

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ActionRun {
+  exitCode: number;
+  outputs: Record<string, string>;
+  summary: string;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/**
+ * Runs a bundled action the way the runner does: `node dist/<name>/index.js`
+ * with INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and an event
+ * file. Returns its exit code, outputs and job summary.
+ */
+export async function runBundledAction(
+  name: string,
+  inputs: Record<string, string>,
+  options: {
+    env?: Record<string, string>;
+    event?: unknown;
+    timeoutMs?: number;
+  } = {},
+): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), `${name}-run-`));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary.md');
+  const eventFile = join(dir, 'event.json');
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  await writeFile(eventFile, JSON.stringify(options.event ?? {}));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_REPOSITORY: 'octo-org/demo-service',
+    GITHUB_RUN_ID: '1001',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'http://127.0.0.1:9',
+    RUNNER_TEMP: dir,
+    ...options.env,
+  };
+  for (const [key, value] of Object.entries(inputs)) {
+    env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [join(root, 'dist', name, 'index.js')],
+    {
+      env,
+      cwd: root,
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const timer = setTimeout(
+    () => child.kill('SIGKILL'),
+    options.timeoutMs ?? 120_000,
+  );
+  const exitCode = await new Promise<number>((resolve) =>
+    child.on('close', (code) => resolve(code ?? -1)),
+  );
+  clearTimeout(timer);
+  return {
+    exitCode,
+    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+    stdout,
+    stderr,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** Parses the `name<<delimiter` blocks that @actions/core writes. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (!match) continue;
+    const end = lines.indexOf(match[2], i + 1);
+    outputs[match[1]] = lines.slice(i + 1, end).join('\n');
+    i = end;
+  }
+  return outputs;
+}

@@ -1,0 +1,171 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './ports.js';
+
+const exec = promisify(execFile);
+
+export interface Balancer {
+  /** URL of the balancer's frontend, on 127.0.0.1. */
+  url: string;
+  /** Inputs that point blue-green-deploy at this balancer. */
+  inputs: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/`, {
+        signal: AbortSignal.timeout(500),
+      });
+      await response.arrayBuffer();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(
+    `Nothing answered on 127.0.0.1:${port} within ${timeoutMs} ms.`,
+  );
+}
+
+/**
+ * Starts Debian's HAProxy in the foreground on 127.0.0.1 with a runtime API
+ * socket, a backend named after the service and one server per color, both
+ * in maintenance until the action enables one.
+ */
+export async function startHaproxy(
+  service: string,
+  colorPorts: [number, number],
+): Promise<Balancer> {
+  const dir = await mkdtemp(join(tmpdir(), 'haproxy-'));
+  const port = await freePort();
+  const socket = join(dir, 'admin.sock');
+  const config = `global
+  stats socket ${socket} mode 600 level admin
+  pidfile ${dir}/haproxy.pid
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 10s
+  timeout server 10s
+  retries 3
+  option redispatch
+frontend web
+  bind 127.0.0.1:${port}
+  default_backend ${service}
+backend ${service}
+  balance roundrobin
+  retry-on conn-failure empty-response
+  server blue 127.0.0.1:${colorPorts[0]} weight 100 disabled
+  server green 127.0.0.1:${colorPorts[1]} weight 100 disabled
+`;
+  await writeFile(join(dir, 'haproxy.cfg'), config);
+  const child: ChildProcess = spawn(
+    'haproxy',
+    ['-db', '-f', join(dir, 'haproxy.cfg')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  await waitForPort(port).catch((error) => {
+    child.kill('SIGKILL');
+    throw new Error(`HAProxy did not start: ${stderr}`, { cause: error });
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    inputs: {
+      router: 'haproxy',
+      'haproxy-socket': socket,
+      'haproxy-backend': service,
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts Debian's nginx on 127.0.0.1 with its own pid file, logs and temp
+ * paths, proxying to an upstream file that blue-green-deploy owns. Until a
+ * deploy writes it, the file holds a placeholder that no color claims.
+ */
+export async function startNginx(service: string): Promise<Balancer> {
+  const dir = await mkdtemp(join(tmpdir(), 'nginx-'));
+  const port = await freePort();
+  const upstreamFile = join(dir, 'upstream.conf');
+  const configFile = join(dir, 'nginx.conf');
+  await writeFile(
+    upstreamFile,
+    `upstream ${service} {\n    server 127.0.0.1:9 down;\n}\n`,
+  );
+  await writeFile(
+    configFile,
+    `pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  include ${upstreamFile};
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://${service};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502;
+      add_header X-Upstream-Addr $upstream_addr always;
+    }
+  }
+}
+`,
+  );
+  await exec('nginx', ['-c', configFile, '-e', join(dir, 'error.log')]);
+  await waitForPort(port);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    inputs: {
+      router: 'nginx',
+      'nginx-config': configFile,
+      'nginx-upstream-file': upstreamFile,
+      'nginx-upstream': service,
+      'nginx-verify-url': `http://127.0.0.1:${port}/`,
+    },
+    async stop() {
+      await exec('nginx', [
+        '-c',
+        configFile,
+        '-e',
+        join(dir, 'error.log'),
+        '-s',
+        'quit',
+      ]).catch(() => undefined);
+      const pid = Number(
+        await readFile(join(dir, 'nginx.pid'), 'utf8').catch(() => '0'),
+      );
+      for (let i = 0; i < 50 && pid > 0; i += 1) {
+        try {
+          process.kill(pid, 0);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        } catch {
+          break;
+        }
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
