@@ -83,6 +83,7 @@ export async function startPrometheus(
   const server = { url, port, dir, stop: () => stopProcess(child, dir) };
   try {
     await waitReady(url, child, () => log);
+    if (options.scrapeTargets?.length) await waitScraped(url);
   } catch (error) {
     await server.stop();
     throw error;
@@ -150,6 +151,24 @@ async function waitReady(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`prometheus at ${url} was not ready within 30 s: ${log()}`);
+}
+
+/**
+ * Waits until every target has been scraped once. Prometheus hands new
+ * targets to the scrape manager about five seconds after start.
+ */
+async function waitScraped(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${url}/api/v1/targets`);
+    const body = (await response.json()) as {
+      data: { activeTargets: { health: string }[] };
+    };
+    const targets = body.data.activeTargets;
+    if (targets.length > 0 && targets.every((t) => t.health === 'up')) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`prometheus at ${url} scraped no target within 30 s`);
 }
 
 async function stopProcess(child: ChildProcess, dir: string): Promise<void> {
