@@ -8,6 +8,9 @@ type Doc = Record<string, unknown>;
 const EVENTS_QUERY =
   /^\s*sum\s*(?:(?:by|without)\s*\([^)]*\)\s*)?\(\s*(?:rate|increase)\s*\(\s*(.+?)\s*\[\s*\{\{\s*\.window\s*\}\}\s*\]\s*\)\s*\)\s*$/s;
 
+// Two event queries subtracted: sum(rate(a[...])) - sum(rate(b[...])).
+const DIFFERENCE = /^\s*(sum.*?\]\s*\)\s*\))\s*-\s*(sum.*)$/s;
+
 /**
  * Converts a Sloth `prometheus/v1` spec. Event queries must have the shape
  * `sum(rate(selector[{{.window}}]))`; the selector is kept, so the window
@@ -60,6 +63,9 @@ export function convertSloth(document: unknown, file: string): Slo[] {
       );
     }
     const events = (sli.events ?? {}) as Doc;
+    const totalPath = `${path}.sli.events.total_query`;
+    const total = extractSelector(events.total_query, file, totalPath);
+    const errorPath = `${path}.sli.events.error_query`;
     return {
       service,
       name: String(value.name),
@@ -69,16 +75,8 @@ export function convertSloth(document: unknown, file: string): Slo[] {
       window: { kind: 'rolling', seconds: 30 * 86_400 },
       sli: {
         kind: 'ratio',
-        bad: extractSelector(
-          events.error_query,
-          file,
-          `${path}.sli.events.error_query`,
-        ),
-        total: extractSelector(
-          events.total_query,
-          file,
-          `${path}.sli.events.total_query`,
-        ),
+        ...errorSide(events.error_query, total, file, errorPath),
+        total,
       },
       labels: {
         ...(spec.labels as Record<string, string>),
@@ -88,6 +86,26 @@ export function convertSloth(document: unknown, file: string): Slo[] {
       source: file,
     } satisfies Slo;
   });
+}
+
+/**
+ * Reads the error query as bad events, or, in the latency shape
+ * `total - good` that Sloth examples use, as good events.
+ */
+function errorSide(
+  query: unknown,
+  total: string,
+  file: string,
+  path: string,
+): { bad: string } | { good: string } {
+  const difference = typeof query === 'string' ? DIFFERENCE.exec(query) : null;
+  if (difference) {
+    const first = extractSelector(difference[1], file, path);
+    if (first === total) {
+      return { good: extractSelector(difference[2], file, path) };
+    }
+  }
+  return { bad: extractSelector(query, file, path) };
 }
 
 function extractSelector(query: unknown, file: string, path: string): string {

@@ -1,6 +1,10 @@
 import type { RatioSli } from './model.js';
 
-const SELECTOR = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(.*)\})?\s*$/s;
+const MATCHER_LIST =
+  '(?:\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*';
+const SELECTOR = new RegExp(
+  `^\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\{(${MATCHER_LIST})\\})?\\s*$`,
+);
 
 /** Splits `name{matchers}` into its parts; returns undefined otherwise. */
 export function parseSelector(
