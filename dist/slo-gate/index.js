@@ -63900,7 +63900,8 @@ function dashboardQueries(dashboard) {
 }
 
 ;// CONCATENATED MODULE: ./src/slo-gate/selectors.ts
-const SELECTOR = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(.*)\})?\s*$/s;
+const MATCHER_LIST = '(?:\\s*[a-zA-Z_][a-zA-Z0-9_]*\\s*(?:=~|!~|!=|=)\\s*"(?:[^"\\\\]|\\\\.)*"\\s*,?)*\\s*';
+const SELECTOR = new RegExp(`^\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(\\{(${MATCHER_LIST})\\})?\\s*$`);
 /** Splits `name{matchers}` into its parts; returns undefined otherwise. */
 function parseSelector(text) {
     const match = SELECTOR.exec(text);
@@ -64702,6 +64703,8 @@ function flattenLabels(labels) {
 
 // sum(rate(SELECTOR[{{.window}}])) or increase, with an optional by (...).
 const EVENTS_QUERY = /^\s*sum\s*(?:(?:by|without)\s*\([^)]*\)\s*)?\(\s*(?:rate|increase)\s*\(\s*(.+?)\s*\[\s*\{\{\s*\.window\s*\}\}\s*\]\s*\)\s*\)\s*$/s;
+// Two event queries subtracted: sum(rate(a[...])) - sum(rate(b[...])).
+const DIFFERENCE = /^\s*(sum.*?\]\s*\)\s*\))\s*-\s*(sum.*)$/s;
 /**
  * Converts a Sloth `prometheus/v1` spec. Event queries must have the shape
  * `sum(rate(selector[{{.window}}]))`; the selector is kept, so the window
@@ -64730,6 +64733,9 @@ function convertSloth(document, file) {
             invalid(file, `${path}.sli.raw`, sli.raw, 'a raw error ratio cannot be weighted by traffic over the window', 'Use sli.events with error_query and total_query.');
         }
         const events = (sli.events ?? {});
+        const totalPath = `${path}.sli.events.total_query`;
+        const total = extractSelector(events.total_query, file, totalPath);
+        const errorPath = `${path}.sli.events.error_query`;
         return {
             service,
             name: String(value.name),
@@ -64738,8 +64744,8 @@ function convertSloth(document, file) {
             window: { kind: 'rolling', seconds: 30 * 86_400 },
             sli: {
                 kind: 'ratio',
-                bad: extractSelector(events.error_query, file, `${path}.sli.events.error_query`),
-                total: extractSelector(events.total_query, file, `${path}.sli.events.total_query`),
+                ...errorSide(events.error_query, total, file, errorPath),
+                total,
             },
             labels: {
                 ...spec.labels,
@@ -64749,6 +64755,20 @@ function convertSloth(document, file) {
             source: file,
         };
     });
+}
+/**
+ * Reads the error query as bad events, or, in the latency shape
+ * `total - good` that Sloth examples use, as good events.
+ */
+function errorSide(query, total, file, path) {
+    const difference = typeof query === 'string' ? DIFFERENCE.exec(query) : null;
+    if (difference) {
+        const first = extractSelector(difference[1], file, path);
+        if (first === total) {
+            return { good: extractSelector(difference[2], file, path) };
+        }
+    }
+    return { bad: extractSelector(query, file, path) };
 }
 function extractSelector(query, file, path) {
     const match = typeof query === 'string' ? EVENTS_QUERY.exec(query) : null;
@@ -69833,12 +69853,9 @@ function createGitHubClient(options) {
             }
         }
     });
-    // The endpoint comes from GITHUB_GRAPHQL_URL rather than from the REST
-    // base URL, and requests still pass through the hook above.
-    const graphql = rest.graphql.defaults({ url: options.graphqlUrl });
     return {
         rest,
-        graphql: (query, variables = {}) => graphql(query, variables),
+        graphql: (query, variables = {}) => rest.graphql(query, { ...variables, url: options.graphqlUrl }),
         get calls() {
             return calls;
         },

@@ -39,7 +39,9 @@ describe('slo-gate workflows', () => {
     });
 
     it(`${path} matches the workflow schema`, async () => {
-      const workflow = parse(await readFile(path, 'utf8'));
+      const workflow = parse(await readFile(path, 'utf8')) as {
+        permissions: unknown;
+      };
       assert.ok(validate(workflow), JSON.stringify(validate.errors));
       assert.deepEqual(workflow.permissions, {}, 'top-level permissions: {}');
     });
