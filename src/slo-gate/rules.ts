@@ -12,7 +12,7 @@ import {
 export interface RuleFile {
   groups: RuleGroup[];
 }
-interface RuleGroup {
+export interface RuleGroup {
   name: string;
   interval?: string;
   rules: Rule[];

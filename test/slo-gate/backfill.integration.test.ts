@@ -65,6 +65,19 @@ const SLO_FILE = stringify({
       sli: ratio('calendar'),
     },
     {
+      name: 'slices',
+      objective: 99,
+      window: '30d',
+      sli: {
+        threshold: {
+          query: 'sum(rate(http_requests_total{job="outage",code="200"}[10m]))',
+          operator: '>=',
+          value: 1,
+          timeSlice: '5m',
+        },
+      },
+    },
+    {
       name: 'missing',
       objective: 99.9,
       window: '30d',
@@ -208,6 +221,18 @@ describe('slo-gate against backfilled Prometheus', () => {
     assert.equal(slo.events.bad, Math.floor(steps / 2));
     assert.equal(slo.conditions[0].factor, 14.4, 'November has 30 days');
     assert.equal(slo.verdict, 'pass');
+  });
+
+  it('time slices count bad slices', () => {
+    const slo = byName('slices');
+    // A 10m rate is zero only in slices whose window lies in the outage.
+    assert.equal(slo.events.bad, 11);
+    assert.ok(
+      [8640, 8641].includes(slo.events.total!),
+      String(slo.events.total),
+    );
+    const expected = 1 - 11 / slo.events.total! / (1 - 0.99);
+    assert.ok(Math.abs(slo.budgetRemaining! - expected) < 1e-9);
   });
 
   it('no series is reported as misconfigured', () => {

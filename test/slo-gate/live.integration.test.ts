@@ -9,6 +9,8 @@ import {
   startPrometheus,
   type PrometheusServer,
 } from '../helpers/prometheus.js';
+import { parseSloText } from '../../src/slo-gate/load.js';
+import { generateRules, renderRules } from '../../src/slo-gate/rules.js';
 import { runBundle } from './bundle.js';
 
 /** Counters and a latency histogram that the test moves by hand. */
@@ -69,12 +71,18 @@ describe('slo-gate bundle against live scraping', () => {
     const port = await freePort();
     server = createServer((_req, res) => res.end(metrics.text()));
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    prometheus = await startPrometheus({
-      scrapeTargets: [`127.0.0.1:${port}`],
-    });
     dir = await mkdtemp(join(tmpdir(), 'slo-live-'));
     sloFile = join(dir, 'slo.yaml');
     await writeFile(sloFile, SLO_FILE);
+    // The window group runs every 5m; every second lets the test read it.
+    const rules = generateRules(parseSloText(SLO_FILE, sloFile));
+    for (const group of rules.groups) if (group.interval) group.interval = '1s';
+    const rulesFile = join(dir, 'live.rules.yml');
+    await writeFile(rulesFile, renderRules(rules));
+    prometheus = await startPrometheus({
+      scrapeTargets: [`127.0.0.1:${port}`],
+      ruleFiles: [rulesFile],
+    });
     // 200 requests a second, all fast and successful.
     ticker = setInterval(() => {
       metrics.ok += 200;
@@ -107,6 +115,22 @@ describe('slo-gate bundle against live scraping', () => {
     assert.ok(availability.events.total > 1000);
     assert.match(run.summary, /\| live\/availability \|/);
     assert.match(run.summary, /xychart-beta/);
+  });
+
+  it('recording rules give the same verdict', async () => {
+    const raw = JSON.parse((await gate()).outputs.report);
+    const recorded = await gate({ 'use-recording-rules': 'true' });
+    assert.equal(recorded.outputs.verdict, 'pass', recorded.summary);
+    const report = JSON.parse(recorded.outputs.report);
+    for (const [index, slo] of report.slos.entries()) {
+      const total = raw.slos[index].events.total;
+      // The rules ran up to a second before the raw query.
+      assert.ok(
+        Math.abs(slo.events.total - total) <= 0.2 * total,
+        `${slo.id}: ${slo.events.total} vs ${total}`,
+      );
+      assert.equal(slo.budgetRemaining, 1);
+    }
   });
 
   it('errors and slow requests fail', async () => {
