@@ -66,15 +66,21 @@ function baseInputs(
 
 /** Fetches the balancer once and returns the version served, or `none`. */
 async function servedVersion(url: string): Promise<string> {
+  // A referenced timer, unlike AbortSignal.timeout(), keeps Node running
+  // while the request waits.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 2000);
   try {
     const response = await fetch(url, {
       headers: { connection: 'close' },
-      signal: AbortSignal.timeout(2000),
+      signal: controller.signal,
     });
     const body = (await response.json()) as { version?: string };
     return response.ok ? (body.version ?? 'none') : `HTTP ${response.status}`;
   } catch {
     return 'none';
+  } finally {
+    clearTimeout(timer);
   }
 }
 
