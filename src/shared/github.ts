@@ -68,10 +68,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     }
   });
 
+  // The endpoint comes from GITHUB_GRAPHQL_URL rather than from the REST
+  // base URL, and requests still pass through the hook above.
+  const graphql = rest.graphql.defaults({ url: options.graphqlUrl });
   return {
     rest,
     graphql: <T>(query: string, variables: Record<string, unknown> = {}) =>
-      rest.graphql<T>(query, { ...variables, url: options.graphqlUrl }),
+      graphql<T>(query, variables),
     get calls() {
       return calls;
     },

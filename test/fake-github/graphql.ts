@@ -1,8 +1,7 @@
 // GraphQL for the fake: each document is parsed and validated against
 // GitHub's published schema (@octokit/graphql-schema), then executed with
 // graphql-js over the fake's state, so results have the schema's shape.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { schema as published } from '@octokit/graphql-schema';
 import {
   buildSchema,
   execute,
@@ -12,8 +11,6 @@ import {
 } from 'graphql';
 import type { Reply } from './server.js';
 import type { FakeState } from './state.js';
-
-const require = createRequire(import.meta.url);
 
 /** Root fields by name; each receives the field's arguments. */
 export type GraphqlResolvers = Record<
@@ -27,13 +24,7 @@ let schema: GraphQLSchema | undefined;
 export function githubSchema(): GraphQLSchema {
   // The published SDL repeats two enterprise fields, which graphql-js
   // rejects as invalid SDL; they are outside anything the fake uses.
-  schema ??= buildSchema(
-    readFileSync(
-      require.resolve('@octokit/graphql-schema/schema.graphql'),
-      'utf8',
-    ),
-    { assumeValidSDL: true },
-  );
+  schema ??= buildSchema(published.idl, { assumeValidSDL: true });
   return schema;
 }
 
