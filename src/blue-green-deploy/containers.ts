@@ -43,7 +43,15 @@ export async function listColors(
   });
   const result: Partial<Record<Color, ColorContainer>> = {};
   for (const info of containers) {
+    if (
+      info.Labels[LABELS.role] !== 'color' ||
+      info.Labels[LABELS.service] !== service
+    ) {
+      continue;
+    }
     const color = info.Labels[LABELS.color] as Color;
+    // A container set aside by a deploy in progress is not its color's.
+    if (info.Names.some((name) => name.endsWith('-set-aside'))) continue;
     if (color !== 'blue' && color !== 'green') continue;
     result[color] = {
       color,

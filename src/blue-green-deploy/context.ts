@@ -42,10 +42,18 @@ export function createContext(
 /** The outcome of a run, as outputs and the job summary report it. */
 export interface Outcome {
   result:
-    'deployed' | 'unchanged' | 'rolled-back' | 'status' | 'cleaned' | 'failed';
+    | 'deployed'
+    | 'paused'
+    | 'unchanged'
+    | 'rolled-back'
+    | 'status'
+    | 'cleaned'
+    | 'failed';
   message: string;
   active?: { color: Color; image: string };
   previous?: { color: Color; image: string };
+  /** A canary that has part of the traffic, while a deploy is paused. */
+  canary?: { color: Color; image: string; weight: number };
   /** Extra tables for the summary: a title, a header and rows. */
   tables: { title: string; header: string[]; rows: string[][] }[];
 }

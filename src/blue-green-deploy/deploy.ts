@@ -1,24 +1,18 @@
-import type Docker from 'dockerode';
 import { formatDuration } from '../shared/duration.js';
-import { errorMessage } from '../shared/errors.js';
-import {
-  backendAddress,
-  colorCreateOptions,
-  listColors,
-  removeContainer,
-  type ColorContainer,
-} from './containers.js';
-import { isNotFound } from './docker.js';
-import {
-  liveColor,
-  shiftTraffic,
-  type Context,
-  type Outcome,
-} from './context.js';
-import { sleep, waitHealthy } from './health.js';
-import { otherColor, type Backends, type Color } from './routers/router.js';
+import { ConfigurationError } from '../shared/errors.js';
+import type { Round } from './analysis.js';
+import { runSteps } from './canary.js';
+import { abortCanary, finishPromotion } from './conclude.js';
+import { backendAddress, listColors, removeContainer } from './containers.js';
+import { liveColor, type Context, type Outcome } from './context.js';
+import { waitHealthy } from './health.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { park, startColor, unpark } from './colors.js';
+import type { InProgress } from './record.js';
+import { otherColor, type Color } from './routers/router.js';
+import { roundsTable } from './summary.js';
 
-/** A deploy that stopped before traffic moved; the live color still serves. */
+/** A deploy that ended without promoting; the outcome says what is live. */
 export class DeployFailedError extends Error {
   override readonly name = 'DeployFailedError';
   constructor(
@@ -31,31 +25,45 @@ export class DeployFailedError extends Error {
 
 /**
  * Deploys `settings.image` as the idle color: start it beside the live
- * color, prove it healthy, move all traffic, verify, drain the old color
- * and keep it for rollback.
+ * color, prove it healthy, move traffic in the configured steps with
+ * analysis at each, then promote it and keep the old color for rollback.
  */
 export async function deploy(context: Context): Promise<Outcome> {
+  await context.timeline.phase('Take deploy lock', () =>
+    acquireLock(context, { image: context.settings.image }),
+  );
+  try {
+    return await deployLocked(context);
+  } finally {
+    await releaseLock(context);
+  }
+}
+
+async function deployLocked(context: Context): Promise<Outcome> {
   const { settings, timeline } = context;
   const image = settings.image!;
+  let found = await readLive(context);
 
-  const found = await timeline.phase(
-    'Read live state',
-    async () => {
-      const state = await context.router.read();
-      const colors = await listColors(context.docker, settings.service);
-      const { record } = await context.records.read();
-      return { state, colors, record, live: liveColor(state) };
-    },
-    (found) => (found.live ? `live: ${found.live}` : 'no live color'),
-  );
-  const { live, colors, record } = found;
+  const stale = found.record.inProgress;
+  if (stale && !stale.paused && stale.owner !== settings.runRef) {
+    // The run that started this canary ended without finishing it.
+    await timeline.phase('Recover unfinished deploy', () =>
+      abortCanary(
+        context,
+        stale,
+        `run ${stale.owner} stopped before finishing`,
+      ),
+    );
+    found = await readLive(context);
+  } else if (stale?.paused) {
+    throw new ConfigurationError(
+      `A deploy of ${stale.image} is paused at ${stale.steps[stale.stepIndex]}% on ${stale.color}. Run mode "promote" to continue it or "rollback" to end it before deploying again.`,
+    );
+  }
+  const { live, colors, record, state } = found;
   const liveContainer = live ? colors[live] : undefined;
 
-  if (
-    live &&
-    liveContainer?.image === image &&
-    found.state.weights[live] === 100
-  ) {
+  if (live && liveContainer?.image === image && state.weights[live] === 100) {
     timeline.skip('Deploy', `${image} already serves all traffic as ${live}`);
     return {
       result: 'unchanged',
@@ -126,146 +134,98 @@ export async function deploy(context: Context): Promise<Outcome> {
     });
   }
 
-  const backends: Backends = { [target]: backendAddress(settings, target) };
-  if (live) backends[live] = backendAddress(settings, live);
-  await timeline.phase(
-    'Switch traffic',
-    () => shiftTraffic(context, { [target]: 100 }, backends),
-    () => `${target} 100%${live ? `, ${live} out of the pool` : ''} (verified)`,
-  );
-
-  if (parked) {
-    await timeline.phase(`Remove old ${target}`, () =>
-      removeContainer(context.docker, parked.id),
-    );
-  }
-  if (live) {
-    await timeline.phase(
-      'Drain old color',
-      () => drain(context, live),
-      (open) =>
-        open === undefined
-          ? 'balancer reports no session counts'
-          : `${open} requests open at the end`,
-    );
-  }
-
-  const now = new Date();
-  await timeline.phase('Save deploy record', () =>
-    context.records.write(
-      {
-        ...record,
-        promoted: { color: target, image, at: now.toISOString() },
-        previous: liveContainer
-          ? {
-              color: live!,
-              image: liveContainer.image,
-              at: now.toISOString(),
-              keepUntil: new Date(
-                now.getTime() + settings.keepPreviousMs,
-              ).toISOString(),
-            }
-          : undefined,
-      },
-      image,
-    ),
-  );
-
-  return {
-    result: 'deployed',
-    message: `${image} serves all traffic as ${target}${live ? `; ${live} (${liveContainer?.image}) is kept for rollback for ${formatDuration(settings.keepPreviousMs)}` : ''}.`,
-    active: { color: target, image },
-    previous: liveContainer
-      ? { color: live!, image: liveContainer.image }
-      : undefined,
-    tables: [],
+  const progress: InProgress = {
+    color: target,
+    image,
+    steps: live ? settings.canary.steps : [100],
+    stepIndex: -1,
+    paused: false,
+    owner: settings.runRef,
+    startedAt: new Date().toISOString(),
   };
+  await context.records.update((current) => ({
+    ...current,
+    inProgress: progress,
+  }));
+  return advance(context, progress, live);
 }
 
 /**
- * Creates and starts the target color from the live color's configuration.
- * A leftover container of the target color is replaced: it is out of the
- * pool, or it would be the live color.
+ * Runs the remaining steps of `progress` and concludes: promotion, a pause
+ * at the manual gate, or an automatic rollback.
  */
-async function startColor(
+export async function advance(
   context: Context,
-  target: Color,
-  image: string,
-  live: ColorContainer | undefined,
-): Promise<Docker.Container> {
-  const { docker, settings, logger } = context;
-  await ensureImage(docker, image);
-  let template: Parameters<typeof colorCreateOptions>[3];
-  if (live) {
-    const liveInfo = await docker.getContainer(live.id).inspect();
-    let imageInfo: Docker.ImageInspectInfo | undefined;
-    try {
-      imageInfo = await docker.getImage(liveInfo.Image).inspect();
-    } catch (error) {
-      logger.warning(
-        `The live image ${live.image} is gone from the host, so values it set cannot be told from the user's; they are all copied. (${errorMessage(error)})`,
+  progress: InProgress,
+  stable: Color | undefined,
+): Promise<Outcome> {
+  const rounds: Round[] = [];
+  const result = await runSteps(context, progress, stable, rounds);
+  const tables = rounds.length > 0 ? [roundsTable(rounds)] : [];
+  if (result.kind === 'promoted') {
+    const outcome = await finishPromotion(context, progress, stable);
+    return { ...outcome, tables: [...outcome.tables, ...tables] };
+  }
+  if (result.kind === 'paused') {
+    return {
+      result: 'paused',
+      message: `${progress.image} takes ${result.weight}% of traffic as ${progress.color} and waits at the manual gate. Run mode "promote" to continue or "rollback" to end it.`,
+      active: stable
+        ? { color: stable, image: await imageOf(context, stable) }
+        : undefined,
+      canary: {
+        color: progress.color,
+        image: progress.image,
+        weight: result.weight,
+      },
+      tables,
+    };
+  }
+  const outcome = await abortCanary(context, progress, result.reason);
+  const message = `Analysis ended the deploy of ${progress.image} and traffic went back to ${stable}: ${result.reason}.`;
+  throw new DeployFailedError(message, {
+    ...outcome,
+    result: 'rolled-back',
+    message,
+    tables: [...outcome.tables, ...tables],
+  });
+}
+
+/** Continues a deploy paused at its manual gate. */
+export async function promote(context: Context): Promise<Outcome> {
+  await context.timeline.phase('Take deploy lock', () => acquireLock(context));
+  try {
+    const { record } = await context.records.read();
+    const progress = record.inProgress;
+    if (!progress?.paused) {
+      throw new ConfigurationError(
+        `No deploy of service "${context.settings.service}" is paused at a manual gate, so there is nothing to promote. Start one with mode "deploy" and the manual-gate input.`,
       );
     }
-    template = { container: liveInfo, image: imageInfo };
+    return await advance(
+      context,
+      { ...progress, paused: false },
+      otherColor(progress.color),
+    );
+  } finally {
+    await releaseLock(context);
   }
-  const options = colorCreateOptions(settings, target, image, template);
-  logger.debug(`create options: ${JSON.stringify(options)}`);
-  const container = await docker.createContainer(options);
-  await container.start();
-  return container;
 }
 
-/** Stops a color's container and renames it, freeing its name and port. */
-async function park(context: Context, parked: ColorContainer): Promise<void> {
-  const container = context.docker.getContainer(parked.id);
-  if (parked.running) await container.stop();
-  await container.rename({ name: `${parked.name}-set-aside` });
-}
-
-/** Puts a set-aside container back under its name, running if it was. */
-async function unpark(context: Context, parked: ColorContainer): Promise<void> {
-  const container = context.docker.getContainer(parked.id);
-  await container.rename({ name: parked.name });
-  if (parked.running) await container.start();
-}
-
-/** Pulls the image unless the host has it already. */
-async function ensureImage(docker: Docker, image: string): Promise<void> {
-  try {
-    await docker.getImage(image).inspect();
-    return;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  const stream = await docker.pull(image);
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (error) =>
-      error ? reject(error) : resolve(),
-    ),
+async function readLive(context: Context) {
+  return context.timeline.phase(
+    'Read live state',
+    async () => {
+      const state = await context.router.read();
+      const colors = await listColors(context.docker, context.settings.service);
+      const { record } = await context.records.read();
+      return { state, colors, record, live: liveColor(state) };
+    },
+    (found) => (found.live ? `live: ${found.live}` : 'no live color'),
   );
 }
 
-/**
- * Waits for the balancer to report no open requests on the old color, up
- * to the drain timeout. Returns the count left, or undefined when the
- * balancer does not report counts.
- */
-async function drain(
-  context: Context,
-  color: Color,
-): Promise<number | undefined> {
-  const sessions = context.router.activeSessions?.bind(context.router);
-  if (!sessions) return undefined;
-  const deadline = Date.now() + context.settings.drainTimeoutMs;
-  let open = await sessions(color);
-  while (open > 0 && Date.now() < deadline) {
-    await sleep(100);
-    open = await sessions(color);
-  }
-  if (open > 0) {
-    context.logger.warning(
-      `${open} requests were still open on ${color} after the drain timeout of ${formatDuration(context.settings.drainTimeoutMs)}; it stays running, out of the pool, so they can finish.`,
-    );
-  }
-  return open;
+async function imageOf(context: Context, color: Color): Promise<string> {
+  const colors = await listColors(context.docker, context.settings.service);
+  return colors[color]?.image ?? '';
 }

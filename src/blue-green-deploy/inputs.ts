@@ -6,12 +6,24 @@ import {
   getOptionalInput,
   getRequiredInput,
 } from '../shared/inputs.js';
+import { readAnalysis } from './inputs-analysis.js';
+import type { AnalysisSettings } from './analysis.js';
+import type { CaddySettings } from './routers/caddy.js';
 import type { Color } from './routers/router.js';
+import type { TraefikSettings } from './routers/traefik.js';
 
-export const MODES = ['deploy', 'rollback', 'status', 'cleanup'] as const;
-export type Mode = (typeof MODES)[number];
+/** `abort` is read as `rollback`: both end a deploy and restore the promoted color. */
+export const MODES = [
+  'deploy',
+  'promote',
+  'rollback',
+  'abort',
+  'status',
+  'cleanup',
+] as const;
+export type Mode = Exclude<(typeof MODES)[number], 'abort'>;
 
-export const ROUTER_KINDS = ['haproxy', 'nginx'] as const;
+export const ROUTER_KINDS = ['haproxy', 'nginx', 'caddy', 'traefik'] as const;
 export type RouterKind = (typeof ROUTER_KINDS)[number];
 
 /** How a color's container is reached by the balancer and the health probe. */
@@ -43,7 +55,27 @@ export interface NginxSettings {
   verifyUrl?: string;
 }
 
-export type RouterSettings = HaproxySettings | NginxSettings;
+export type RouterSettings =
+  | HaproxySettings
+  | NginxSettings
+  | ({ kind: 'caddy' } & CaddySettings)
+  | ({ kind: 'traefik' } & TraefikSettings);
+
+/** Traffic steps and their pacing. */
+export interface CanarySettings {
+  /** Percent of traffic on the new color at each step, rising, ending at 100. */
+  steps: number[];
+  /** How long each step runs before the next, with analysis if configured. */
+  stepDurationMs: number;
+  /** Time between analysis rounds within a step; also the shortest window. */
+  intervalMs: number;
+  /** Percent at which the deploy pauses for `mode: promote`, if any. */
+  gateAt?: number;
+  /** Failed analysis rounds that end the deploy. */
+  failureLimit: number;
+  /** Inconclusive analysis rounds that end the deploy. */
+  inconclusiveLimit: number;
+}
 
 /** Everything one run of blue-green-deploy needs, validated. */
 export interface Settings {
@@ -75,6 +107,10 @@ export interface Settings {
   drainTimeoutMs: number;
   /** Environment variables set on the new color, over the inherited ones. */
   env: Record<string, string>;
+  canary: CanarySettings;
+  analysis: AnalysisSettings;
+  /** How long the deploy lock lasts unless the holder renews it. */
+  lockTtlMs: number;
   /** Who runs this: repository, run id and attempt; stored in labels. */
   runRef: string;
 }
@@ -83,7 +119,8 @@ const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /** Reads and validates every input of the action. */
 export function readSettings(env = process.env): Settings {
-  const mode = getChoiceInput('mode', MODES);
+  const chosen = getChoiceInput('mode', MODES);
+  const mode: Mode = chosen === 'abort' ? 'rollback' : chosen;
   const service = getRequiredInput('service');
   if (!SERVICE_NAME.test(service)) {
     throw new ConfigurationError(
@@ -122,7 +159,37 @@ export function readSettings(env = process.env): Settings {
     keepPreviousMs: getDurationInput('keep-previous'),
     drainTimeoutMs: getDurationInput('drain-timeout'),
     env: parseEnv(getOptionalInput('env') ?? ''),
+    canary: readCanary(),
+    analysis: readAnalysis(),
+    lockTtlMs: getDurationInput('lock-ttl'),
     runRef: runReference(env),
+  };
+}
+
+function readCanary(): CanarySettings {
+  const text = getRequiredInput('steps');
+  const steps = text.split(',').map((part) => Number(part.trim()));
+  const rising = steps.every((step, i) => i === 0 || step > steps[i - 1]);
+  if (steps.some((s) => !Number.isInteger(s) || s < 1 || s > 100) || !rising) {
+    throw new ConfigurationError(
+      `Input "steps" is "${text}", but it must be rising whole percentages from 1 to 100, such as 10,25,50,100.`,
+    );
+  }
+  if (steps.at(-1) !== 100) steps.push(100);
+  const gateText = getOptionalInput('manual-gate');
+  const gateAt = gateText === undefined ? undefined : Number(gateText);
+  if (gateAt !== undefined && (!steps.includes(gateAt) || gateAt === 100)) {
+    throw new ConfigurationError(
+      `Input "manual-gate" is "${gateText}", but it must be one of the steps below 100 (${steps.filter((s) => s < 100).join(', ') || 'none'}), or empty for no gate.`,
+    );
+  }
+  return {
+    steps,
+    stepDurationMs: getDurationInput('step-duration'),
+    intervalMs: getDurationInput('analysis-interval'),
+    gateAt,
+    failureLimit: getIntInput('failure-limit', 1, 100),
+    inconclusiveLimit: getIntInput('inconclusive-limit', 1, 100),
   };
 }
 
@@ -138,6 +205,31 @@ function readHealthPath(): string {
 
 function readRouter(service: string): RouterSettings {
   const kind = getChoiceInput('router', ROUTER_KINDS);
+  if (kind === 'caddy') {
+    return {
+      kind,
+      service,
+      adminUrl: getRequiredInput('caddy-admin-url'),
+      handlerId: getOptionalInput('caddy-handler-id'),
+      requestTimeoutMs: 5000,
+    };
+  }
+  if (kind === 'traefik') {
+    return {
+      kind,
+      service,
+      dynamicDir: requiredFor('traefik-dynamic-dir', kind),
+      fileName: getOptionalInput('traefik-file'),
+      entryPoints: getRequiredInput('traefik-entry-points')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+      rule: getRequiredInput('traefik-rule'),
+      apiUrl: getOptionalInput('traefik-api-url'),
+      applyTimeoutMs: 10_000,
+      pollIntervalMs: 250,
+    };
+  }
   if (kind === 'haproxy') {
     return {
       kind,

@@ -11,6 +11,21 @@ export interface Release {
   at: string;
 }
 
+/** A canary deploy that has started and not yet been promoted or ended. */
+export interface InProgress {
+  color: Color;
+  image: string;
+  /** Traffic steps in percent, ending at 100. */
+  steps: number[];
+  /** Index of the step the canary has reached. */
+  stepIndex: number;
+  /** True when the deploy waits at a manual gate for `mode: promote`. */
+  paused: boolean;
+  /** The run that started it. */
+  owner: string;
+  startedAt: string;
+}
+
 /**
  * What blue-green-deploy remembers between runs. What is live is read from
  * the balancer; the record keeps only what the balancer cannot tell.
@@ -20,15 +35,23 @@ export interface DeployRecord {
   promoted?: Release;
   /** The version it replaced, kept for rollback until `keepUntil`. */
   previous?: Release & { keepUntil: string };
-  /** Deploy lock: the run that holds it and when it expires. */
+  /** A canary deploy under way or paused. */
+  inProgress?: InProgress;
+  /** Deploy lock: the run that holds it and when it expires unless renewed. */
   lock?: { owner: string; expires: string };
+}
+
+/** Another run wrote the record between this run's read and write. */
+export class RecordConflictError extends Error {
+  override readonly name = 'RecordConflictError';
 }
 
 /**
  * Stores the record in the labels of a container that is created but never
  * started. Docker cannot change a container's labels, so each change
- * creates a new record container with a higher sequence number and then
- * removes the older ones.
+ * creates a new record container named after the next sequence number and
+ * then removes the older ones. Two runs that write the same sequence
+ * collide on the container name, which makes every write a compare-and-set.
  */
 export class RecordStore {
   private readonly name: string;
@@ -40,41 +63,67 @@ export class RecordStore {
     this.name = `${service}-deploy-record`;
   }
 
-  async read(): Promise<{ record: DeployRecord; sequence: number }> {
-    const records = await this.list();
-    const newest = records[0];
+  async read(): Promise<{
+    record: DeployRecord;
+    sequence: number;
+    image?: string;
+  }> {
+    const newest = (await this.list())[0];
     if (!newest) return { record: {}, sequence: 0 };
     return {
       record: JSON.parse(newest.Labels[LABELS.record] ?? '{}') as DeployRecord,
       sequence: Number(newest.Labels[LABELS.sequence] ?? 0),
+      image: newest.Image,
     };
   }
 
   /**
-   * Writes `record` as the next sequence. `image` is any image present on
-   * the host: the record container is never started, so which one does not
-   * matter.
+   * Reads the record, applies `change` and writes the result as the next
+   * sequence. Raises RecordConflictError when another run wrote first.
+   * `image` is any image on the host, used only when no record exists yet:
+   * the record container is never started.
    */
-  async write(record: DeployRecord, image: string): Promise<void> {
-    const { sequence } = await this.read();
-    const next = sequence + 1;
-    await this.docker.createContainer({
-      name: `${this.name}-${next}`,
-      Image: image,
-      Cmd: ['record'],
-      Entrypoint: ['/bin/false'],
-      Labels: {
-        [LABELS.service]: this.service,
-        [LABELS.role]: 'record',
-        [LABELS.sequence]: String(next),
-        [LABELS.record]: JSON.stringify(record),
-      },
-      HostConfig: { NetworkMode: 'none' },
-    });
-    for (const old of await this.list()) {
-      if (Number(old.Labels[LABELS.sequence]) < next) {
-        await this.remove(old.Id);
+  async update(
+    change: (record: DeployRecord) => DeployRecord,
+    image?: string,
+  ): Promise<DeployRecord> {
+    const current = await this.read();
+    const next = change(structuredClone(current.record));
+    const recordImage = current.image ?? image;
+    if (!recordImage) {
+      throw new Error(
+        'No image is known to create the deploy record container from.',
+      );
+    }
+    await this.write(next, current.sequence + 1, recordImage);
+    return next;
+  }
+
+  private async write(record: DeployRecord, sequence: number, image: string) {
+    try {
+      await this.docker.createContainer({
+        name: `${this.name}-${sequence}`,
+        Image: image,
+        Entrypoint: ['/record-is-never-started'],
+        Labels: {
+          [LABELS.service]: this.service,
+          [LABELS.role]: 'record',
+          [LABELS.sequence]: String(sequence),
+          [LABELS.record]: JSON.stringify(record),
+        },
+        HostConfig: { NetworkMode: 'none' },
+      });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 409) {
+        throw new RecordConflictError(
+          `Another run changed the deploy record of "${this.service}" at the same time (sequence ${sequence}).`,
+        );
       }
+      throw error;
+    }
+    for (const old of await this.list()) {
+      if (Number(old.Labels[LABELS.sequence]) < sequence)
+        await this.remove(old.Id);
     }
   }
 
@@ -86,11 +135,19 @@ export class RecordStore {
         label: [`${LABELS.service}=${this.service}`, `${LABELS.role}=record`],
       },
     });
-    return containers.sort(
-      (a, b) =>
-        Number(b.Labels[LABELS.sequence] ?? 0) -
-        Number(a.Labels[LABELS.sequence] ?? 0),
-    );
+    // Filter again by value: the Engine's label filter is not relied on
+    // to combine several labels.
+    return containers
+      .filter(
+        (c) =>
+          c.Labels[LABELS.service] === this.service &&
+          c.Labels[LABELS.role] === 'record',
+      )
+      .sort(
+        (a, b) =>
+          Number(b.Labels[LABELS.sequence] ?? 0) -
+          Number(a.Labels[LABELS.sequence] ?? 0),
+      );
   }
 
   private async remove(id: string): Promise<void> {

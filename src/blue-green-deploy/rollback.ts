@@ -1,5 +1,6 @@
 import { formatDuration } from '../shared/duration.js';
 import { ConfigurationError } from '../shared/errors.js';
+import { abortCanary } from './conclude.js';
 import { backendAddress, listColors } from './containers.js';
 import {
   liveColor,
@@ -8,14 +9,35 @@ import {
   type Outcome,
 } from './context.js';
 import { waitHealthy } from './health.js';
+import { acquireLock, releaseLock } from './lock.js';
 import { otherColor, type Backends } from './routers/router.js';
 
 /**
- * Sends all traffic back to the previous color, which stays running out of
- * the pool during its rollback window. Its health is proven before its
- * weight rises; a stopped previous color is started first.
+ * Sends all traffic to the last fully promoted version. During a canary
+ * (paused, mid-step or left by a crashed run) that ends the canary;
+ * otherwise it returns to the previous color, which stays running out of
+ * the pool during its rollback window.
  */
 export async function rollback(context: Context): Promise<Outcome> {
+  await context.timeline.phase('Take deploy lock', () =>
+    acquireLock(context, { takeOver: true }),
+  );
+  try {
+    const { record } = await context.records.read();
+    if (record.inProgress) {
+      return await abortCanary(
+        context,
+        record.inProgress,
+        'rollback requested while the deploy was in progress',
+      );
+    }
+    return await rollbackToPrevious(context);
+  } finally {
+    await releaseLock(context);
+  }
+}
+
+async function rollbackToPrevious(context: Context): Promise<Outcome> {
   const { settings, timeline, docker } = context;
   const found = await timeline.phase('Read live state', async () => {
     const state = await context.router.read();
@@ -23,8 +45,8 @@ export async function rollback(context: Context): Promise<Outcome> {
     const { record } = await context.records.read();
     return { state, colors, record, live: liveColor(state) };
   });
-  const { live, colors, record } = found;
-  const target = live ? otherColor(live) : record.previous?.color;
+  const { live, colors } = found;
+  const target = live ? otherColor(live) : found.record.previous?.color;
   const previous = target ? colors[target] : undefined;
   if (!target || !previous) {
     throw new ConfigurationError(
@@ -70,28 +92,21 @@ export async function rollback(context: Context): Promise<Outcome> {
   const now = new Date();
   const liveImage = live ? colors[live]?.image : undefined;
   await timeline.phase('Save deploy record', () =>
-    context.records.write(
-      {
-        ...record,
-        promoted: {
-          color: target,
-          image: previous.image,
-          at: now.toISOString(),
-        },
-        previous:
-          live && liveImage
-            ? {
-                color: live,
-                image: liveImage,
-                at: now.toISOString(),
-                keepUntil: new Date(
-                  now.getTime() + settings.keepPreviousMs,
-                ).toISOString(),
-              }
-            : undefined,
-      },
-      previous.image,
-    ),
+    context.records.update((record) => ({
+      ...record,
+      promoted: { color: target, image: previous.image, at: now.toISOString() },
+      previous:
+        live && liveImage
+          ? {
+              color: live,
+              image: liveImage,
+              at: now.toISOString(),
+              keepUntil: new Date(
+                now.getTime() + settings.keepPreviousMs,
+              ).toISOString(),
+            }
+          : undefined,
+    })),
   );
   return {
     result: 'rolled-back',

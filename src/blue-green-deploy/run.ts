@@ -1,41 +1,92 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../shared/duration.js';
+import { ConfigurationError, errorMessage } from '../shared/errors.js';
 import { actionsLogger, type Logger } from '../shared/logger.js';
 import { setOutput } from '../shared/run.js';
 import { Markdown } from '../shared/summary.js';
+import { abortCanary } from './conclude.js';
 import { createContext, type Context, type Outcome } from './context.js';
-import { deploy, DeployFailedError } from './deploy.js';
+import { deploy, DeployFailedError, promote } from './deploy.js';
 import { connectDocker } from './docker.js';
 import { readSettings, type Mode } from './inputs.js';
+import { LockedError, LockLostError, releaseLock } from './lock.js';
 import { rollback } from './rollback.js';
 import { createRouter } from './routers/index.js';
 import { cleanup, status } from './status.js';
 
 const MODE_RUNNERS: Record<Mode, (context: Context) => Promise<Outcome>> = {
   deploy,
+  promote,
   rollback,
   status,
   cleanup,
 };
 
-/** Runs blue-green-deploy in the mode its inputs ask for. */
-export async function run(logger: Logger = actionsLogger): Promise<void> {
+/** State names shared between the main step and the post step. */
+const STATE = { isPost: 'isPost', finished: 'finished' } as const;
+
+function buildContext(logger: Logger): Context {
   const settings = readSettings();
   logger.debug(`settings: ${JSON.stringify(settings)}`);
   const docker = connectDocker(settings.dockerHost);
   const router = createRouter(settings.router, logger);
-  const context = createContext(settings, docker, router, logger);
+  return createContext(settings, docker, router, logger);
+}
 
+/** Runs blue-green-deploy in the mode its inputs ask for. */
+export async function run(logger: Logger = actionsLogger): Promise<void> {
+  core.saveState(STATE.isPost, 'true');
+  const context = buildContext(logger);
   let outcome: Outcome;
   try {
-    outcome = await MODE_RUNNERS[settings.mode](context);
+    outcome = await MODE_RUNNERS[context.settings.mode](context);
   } catch (error) {
+    // These errors leave traffic where it was verified last; anything else
+    // may have stopped between two steps, and the post step repairs that.
     if (error instanceof DeployFailedError) {
+      core.saveState(STATE.finished, 'true');
       await report(context, error.outcome);
+    } else if (
+      error instanceof ConfigurationError ||
+      error instanceof LockedError ||
+      error instanceof LockLostError
+    ) {
+      core.saveState(STATE.finished, 'true');
     }
     throw error;
   }
+  core.saveState(STATE.finished, 'true');
   await report(context, outcome);
+}
+
+/**
+ * The post step. When the main step ended before it finished (cancelled,
+ * killed or failed mid-step), it sends all traffic to the last promoted
+ * color and releases the lock. It only warns: cleanup never fails a job.
+ */
+export async function runPost(logger: Logger = actionsLogger): Promise<void> {
+  if (core.getState(STATE.finished) === 'true') {
+    logger.debug('The main step finished; nothing to repair.');
+    return;
+  }
+  try {
+    const context = buildContext(logger);
+    const { record } = await context.records.read();
+    const progress = record.inProgress;
+    if (progress && progress.owner === context.settings.runRef) {
+      const outcome = await abortCanary(
+        context,
+        progress,
+        'the job stopped before the deploy finished',
+      );
+      logger.warning(outcome.message);
+    }
+    await releaseLock(context);
+  } catch (error) {
+    logger.warning(
+      `Post step could not repair the deploy state: ${errorMessage(error)}`,
+    );
+  }
 }
 
 /** Sets the outputs and writes the job summary. */
@@ -45,11 +96,12 @@ async function report(context: Context, outcome: Outcome): Promise<void> {
   setOutput('active-image', outcome.active?.image ?? '');
   setOutput('previous-color', outcome.previous?.color ?? '');
   setOutput('previous-image', outcome.previous?.image ?? '');
+  setOutput('canary-weight', outcome.canary?.weight ?? 0);
   context.logger.info(outcome.message);
   await core.summary.addRaw(renderSummary(context, outcome)).write();
 }
 
-/** Renders the job summary: the outcome, then the timeline of phases. */
+/** Renders the job summary: the outcome, its tables, then the timeline. */
 export function renderSummary(context: Context, outcome: Outcome): string {
   const { settings, timeline } = context;
   const markdown = new Markdown()

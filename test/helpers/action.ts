@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -50,7 +51,16 @@ export async function runBundledAction(
     RUNNER_TEMP: dir,
     ...options.env,
   };
-  for (const [key, value] of Object.entries(inputs)) {
+  // The runner fills in the defaults that action.yml declares.
+  const metadata = parse(
+    await readFile(join(root, 'actions', name, 'action.yml'), 'utf8'),
+  ) as { inputs?: Record<string, { default?: string }> };
+  const withDefaults: Record<string, string> = {};
+  for (const [key, input] of Object.entries(metadata.inputs ?? {})) {
+    if (input.default !== undefined) withDefaults[key] = String(input.default);
+  }
+  Object.assign(withDefaults, inputs);
+  for (const [key, value] of Object.entries(withDefaults)) {
     env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   const started = performance.now();

@@ -1,8 +1,10 @@
 import type { Logger } from '../../shared/logger.js';
 import type { RouterSettings } from '../inputs.js';
+import { createCaddyRouter } from './caddy.js';
 import { HaproxyRouter } from './haproxy.js';
 import { NginxRouter } from './nginx.js';
 import type { Router } from './router.js';
+import { createTraefikRouter } from './traefik.js';
 
 /** Builds the driver for the `router` input. */
 export function createRouter(settings: RouterSettings, logger: Logger): Router {
@@ -11,5 +13,9 @@ export function createRouter(settings: RouterSettings, logger: Logger): Router {
       return new HaproxyRouter(settings, logger);
     case 'nginx':
       return new NginxRouter(settings, logger);
+    case 'caddy':
+      return createCaddyRouter(settings, logger);
+    case 'traefik':
+      return createTraefikRouter(settings, logger);
   }
 }

@@ -1,0 +1,81 @@
+import { formatDuration } from '../shared/duration.js';
+import type { Context } from './context.js';
+import type { DeployRecord } from './record.js';
+
+/** Another run holds the service's deploy lock. */
+export class LockedError extends Error {
+  override readonly name = 'LockedError';
+}
+
+/** A rollback took the lock over while this run held it. */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+}
+
+/**
+ * Takes the service's deploy lock, held in the deploy record on the Docker
+ * host. A lock whose holder stopped renewing it expires after `lock-ttl`,
+ * so a crashed runner blocks the next deploy only that long. `takeOver`
+ * lets a rollback end a deploy that is still running.
+ */
+export async function acquireLock(
+  context: Context,
+  options: { image?: string; takeOver?: boolean } = {},
+): Promise<DeployRecord> {
+  const { settings, records, logger } = context;
+  const owner = settings.runRef;
+  return records.update((record) => {
+    const lock = record.lock;
+    if (lock && lock.owner !== owner) {
+      const held = Date.parse(lock.expires) > Date.now();
+      if (held && !options.takeOver) {
+        throw new LockedError(
+          `Service "${settings.service}" is locked by run ${lock.owner} until ${lock.expires}: one deploy per service runs at a time. Wait for that run, or for the lock to expire if it crashed.`,
+        );
+      }
+      logger.warning(
+        held
+          ? `Taking the deploy lock over from run ${lock.owner}: a rollback ends any deploy in progress.`
+          : `The lock of run ${lock.owner} expired at ${lock.expires}; taking it over.`,
+      );
+    }
+    return { ...record, lock: { owner, expires: expiry(context) } };
+  }, options.image);
+}
+
+/**
+ * Extends the lock; called at each step and analysis round so a live run
+ * keeps it. Raises LockLostError when a rollback has taken it over.
+ */
+export async function renewLock(context: Context): Promise<void> {
+  await context.records.update((record) => {
+    if (record.lock && record.lock.owner !== context.settings.runRef) {
+      throw new LockLostError(
+        `Run ${record.lock.owner} took the deploy lock over (a rollback); this run stops without changing traffic further.`,
+      );
+    }
+    return {
+      ...record,
+      lock: { owner: context.settings.runRef, expires: expiry(context) },
+    };
+  });
+}
+
+/** Releases the lock if this run holds it; never raises. */
+export async function releaseLock(context: Context): Promise<void> {
+  try {
+    await context.records.update((record) => {
+      if (record.lock?.owner !== context.settings.runRef) return record;
+      const { lock: _lock, ...rest } = record;
+      return rest;
+    });
+  } catch (error) {
+    context.logger.warning(
+      `Could not release the deploy lock; it expires by itself within ${formatDuration(context.settings.lockTtlMs)}. ${(error as Error).message}`,
+    );
+  }
+}
+
+function expiry(context: Context): string {
+  return new Date(Date.now() + context.settings.lockTtlMs).toISOString();
+}
