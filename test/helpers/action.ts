@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +24,26 @@ export interface ActionRun {
 export async function runBundledAction(
   name: string,
   inputs: Record<string, string>,
-  options: {
-    env?: Record<string, string>;
-    event?: unknown;
-    timeoutMs?: number;
-  } = {},
+  options: ActionOptions = {},
 ): Promise<ActionRun> {
+  return (await startBundledAction(name, inputs, options)).done;
+}
+
+export interface ActionOptions {
+  env?: Record<string, string>;
+  event?: unknown;
+  timeoutMs?: number;
+}
+
+/**
+ * Starts a bundled action and returns its process at once, so a test can
+ * act while it runs (or kill it); `done` resolves when it exits.
+ */
+export async function startBundledAction(
+  name: string,
+  inputs: Record<string, string>,
+  options: ActionOptions = {},
+): Promise<{ child: ChildProcess; done: Promise<ActionRun> }> {
   const dir = await mkdtemp(join(tmpdir(), `${name}-run-`));
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary.md');
@@ -67,10 +81,7 @@ export async function runBundledAction(
   const child = spawn(
     process.execPath,
     [join(root, 'dist', name, 'index.js')],
-    {
-      env,
-      cwd: root,
-    },
+    { env, cwd: root },
   );
   let stdout = '';
   let stderr = '';
@@ -80,18 +91,20 @@ export async function runBundledAction(
     () => child.kill('SIGKILL'),
     options.timeoutMs ?? 120_000,
   );
-  const exitCode = await new Promise<number>((resolve) =>
+  const done = new Promise<number>((resolve) =>
     child.on('close', (code) => resolve(code ?? -1)),
-  );
-  clearTimeout(timer);
-  return {
-    exitCode,
-    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
-    summary: await readFile(summaryFile, 'utf8'),
-    stdout,
-    stderr,
-    durationMs: performance.now() - started,
-  };
+  ).then(async (exitCode) => {
+    clearTimeout(timer);
+    return {
+      exitCode,
+      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+      summary: await readFile(summaryFile, 'utf8'),
+      stdout,
+      stderr,
+      durationMs: performance.now() - started,
+    };
+  });
+  return { child, done };
 }
 
 /** Parses the `name<<delimiter` blocks that @actions/core writes. */
