@@ -54033,9 +54033,7 @@ function parsePolicy(text, path) {
         throw new errors_ConfigurationError(`Policy file ${path} is not valid YAML: ${error.message}`);
     }
     if (!validate(document)) {
-        const messages = (validate.errors ?? [])
-            .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if')
-            .map((e) => describeError(e, document));
+        const messages = relevantErrors(validate.errors ?? []).map((e) => describeError(e, document));
         throw new errors_ConfigurationError(`Policy file ${path} is invalid:\n- ${[...new Set(messages)].join('\n- ')}`);
     }
     const raw = document;
@@ -54069,6 +54067,19 @@ function toRule(raw, index) {
         mergeMethod: raw['merge-method'],
         labels: raw.labels ?? [],
     };
+}
+/**
+ * Drops the errors that `oneOf` adds for its other branch: a field given
+ * as a string that fails its enum also "must be array".
+ */
+function relevantErrors(errors) {
+    const specific = new Set(errors
+        .filter((e) => e.keyword !== 'type' && e.keyword !== 'oneOf')
+        .map((e) => e.instancePath));
+    return errors.filter((e) => e.keyword !== 'oneOf' &&
+        !(e.keyword === 'type' && specific.has(e.instancePath)) &&
+        !(e.keyword === 'type' &&
+            errors.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`))));
 }
 /** Turns one schema error into "rule, field, value, fix". */
 function describeError(error, document) {

@@ -203,7 +203,7 @@ export function alertObject(state: FakeState, alert: FakeAlert): Json {
       ghsa_id: alert.ghsaId,
       cve_id: alert.cveId ?? null,
       severity: alert.severity,
-      epss: [{ percentage: 0.01, percentile: 0.5 }],
+      epss: { percentage: 0.01, percentile: 0.5 },
       cvss: { ...(advisory.cvss as Json), score: alert.cvss },
       cvss_severities: null,
       vulnerabilities: [

@@ -20,9 +20,9 @@ export function parsePolicy(text: string, path: string): Policy {
     );
   }
   if (!validate(document)) {
-    const messages = (validate.errors ?? [])
-      .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if')
-      .map((e) => describeError(e, document));
+    const messages = relevantErrors(validate.errors ?? []).map((e) =>
+      describeError(e, document),
+    );
     throw new ConfigurationError(
       `Policy file ${path} is invalid:\n- ${[...new Set(messages)].join('\n- ')}`,
     );
@@ -69,6 +69,29 @@ function toRule(raw: RawRule, index: number): Rule {
     mergeMethod: raw['merge-method'],
     labels: raw.labels ?? [],
   };
+}
+
+/**
+ * Drops the errors that `oneOf` adds for its other branch: a field given
+ * as a string that fails its enum also "must be array".
+ */
+function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
+  const specific = new Set(
+    errors
+      .filter((e) => e.keyword !== 'type' && e.keyword !== 'oneOf')
+      .map((e) => e.instancePath),
+  );
+  return errors.filter(
+    (e) =>
+      e.keyword !== 'oneOf' &&
+      !(e.keyword === 'type' && specific.has(e.instancePath)) &&
+      !(
+        e.keyword === 'type' &&
+        errors.some(
+          (o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`),
+        )
+      ),
+  );
 }
 
 /** Turns one schema error into "rule, field, value, fix". */
