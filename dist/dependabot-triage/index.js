@@ -53214,7 +53214,9 @@ const PASSING = ['success', 'neutral', 'skipped'];
  * started yet look the same as checks that do not exist.
  */
 function judgeChecks(state, ownName) {
-    const runs = state.runs.filter((r) => r.name !== ownName);
+    // Called through a reusable workflow, the job's check run is named
+    // "<caller job> / <job>".
+    const runs = state.runs.filter((r) => r.name !== ownName && !r.name.endsWith(` / ${ownName}`));
     const failed = [
         ...runs
             .filter((r) => r.status === 'completed' && !PASSING.includes(r.conclusion ?? ''))

@@ -18,7 +18,11 @@ const PASSING = ['success', 'neutral', 'skipped'];
  * started yet look the same as checks that do not exist.
  */
 export function judgeChecks(state: CheckState, ownName: string): CheckVerdict {
-  const runs = state.runs.filter((r) => r.name !== ownName);
+  // Called through a reusable workflow, the job's check run is named
+  // "<caller job> / <job>".
+  const runs = state.runs.filter(
+    (r) => r.name !== ownName && !r.name.endsWith(` / ${ownName}`),
+  );
   const failed = [
     ...runs
       .filter(
