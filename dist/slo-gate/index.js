@@ -63248,7 +63248,8 @@ function eventsQuery(slo, kind, range) {
     const sli = slo.sli;
     if (sli.kind === 'threshold')
         return sliceQuery(sli, kind, range);
-    const selector = kind === 'total' ? sli.total : kind === 'bad' ? sli.bad : sli.good;
+    const selectors = { total: sli.total, bad: sli.bad, good: sli.good };
+    const selector = selectors[kind];
     if (!selector)
         throw new Error(`${sloId(slo)} has no ${kind} selector.`);
     return `sum(increase(${selector}[${range}]))`;
@@ -63404,7 +63405,7 @@ function parseRecorded(samples) {
 
 /**
  * Evaluates the SLOs and decides the gate. When Prometheus is unreachable
- * the gate fails closed unless the policy fails open, and the message says
+ * the gate fails closed unless the policy fails open, and the message states
  * which happened.
  */
 async function runGate(client, slos, options, logger) {
@@ -63651,7 +63652,7 @@ function formatExhaustion(seconds, budget) {
         return `${(seconds / 86_400).toFixed(1)}d`;
     return formatDuration(seconds * 1000);
 }
-/** A Mermaid bar chart of budget remaining per SLO, in percent. */
+/** Renders a Mermaid bar chart of budget remaining per SLO, in percent. */
 function budgetChart(slos) {
     const values = slos.map((slo) => slo.budgetRemaining === null
         ? 0
@@ -64043,7 +64044,7 @@ const badAt = (step) => EVENTS_PER_STEP * Math.max(0, step - HEALTHY_STEPS);
  * checking the recorded counts, burn rates, budget and which burn alerts
  * fire, with expectations from the same math the gate uses. Threshold SLIs
  * run arbitrary queries, so they get only the absent-metrics test, and
- * `note` says so.
+ * `note` states why.
  */
 function generateRuleTests(slo, ruleFile) {
     const tests = [];
@@ -69853,9 +69854,12 @@ function createGitHubClient(options) {
             }
         }
     });
+    // The endpoint comes from GITHUB_GRAPHQL_URL rather than from the REST
+    // base URL, and requests still pass through the hook above.
+    const graphql = rest.graphql.defaults({ url: options.graphqlUrl });
     return {
         rest,
-        graphql: (query, variables = {}) => rest.graphql(query, { ...variables, url: options.graphqlUrl }),
+        graphql: (query, variables = {}) => graphql(query, variables),
         get calls() {
             return calls;
         },

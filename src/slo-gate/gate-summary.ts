@@ -86,7 +86,7 @@ function formatExhaustion(
   return formatDuration(seconds * 1000);
 }
 
-/** A Mermaid bar chart of budget remaining per SLO, in percent. */
+/** Renders a Mermaid bar chart of budget remaining per SLO, in percent. */
 export function budgetChart(slos: SloReport[]): string {
   const values = slos.map((slo) =>
     slo.budgetRemaining === null

@@ -41,7 +41,7 @@ export interface GateReport {
 
 /**
  * Evaluates the SLOs and decides the gate. When Prometheus is unreachable
- * the gate fails closed unless the policy fails open, and the message says
+ * the gate fails closed unless the policy fails open, and the message states
  * which happened.
  */
 export async function runGate(

@@ -25,9 +25,9 @@ export interface RatioSli {
 
 /**
  * Time slices: an instant query evaluated once per slice. A slice is good
- * when the query meets the threshold; with `meanOfRatio` the query returns
- * a good ratio per slice and the SLI is the mean of those ratios (OpenSLO's
- * RatioTimeslices).
+ * when the query meets the threshold. With `meanOfRatio`, the query returns
+ * a good ratio per slice and the SLI is the mean of those ratios, as in
+ * OpenSLO's RatioTimeslices.
  */
 export interface ThresholdSli {
   kind: 'threshold';

@@ -11,9 +11,9 @@ export interface GatePolicy {
   blockOnPage: boolean;
   blockOnTicket: boolean;
   minEvents: number;
-  /** What an insufficient-data verdict does to the job. */
+  /** Effect of an insufficient-data verdict on the job. */
   onInsufficientData: 'fail' | 'warn';
-  /** What an unreachable Prometheus does: fail closed or open. */
+  /** Effect of an unreachable Prometheus: fail closed, or pass (open). */
   onPrometheusError: 'fail' | 'pass';
 }
 

@@ -2,7 +2,7 @@ import type { Slo, ThresholdSli } from './model.js';
 import { sloId } from './model.js';
 import { BURN_WINDOWS, promDuration } from './windows.js';
 
-/** Which count a query returns: all events or bad events (or good ones). */
+/** Kind of event a query counts: all events, bad events or good events. */
 export type EventKind = 'total' | 'bad' | 'good';
 
 /** Label that tags each part of a batched query with `kind:window`. */
@@ -19,8 +19,8 @@ const INVERSE = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' } as const;
 export function eventsQuery(slo: Slo, kind: EventKind, range: string): string {
   const sli = slo.sli;
   if (sli.kind === 'threshold') return sliceQuery(sli, kind, range);
-  const selector =
-    kind === 'total' ? sli.total : kind === 'bad' ? sli.bad : sli.good;
+  const selectors = { total: sli.total, bad: sli.bad, good: sli.good };
+  const selector = selectors[kind];
   if (!selector) throw new Error(`${sloId(slo)} has no ${kind} selector.`);
   return `sum(increase(${selector}[${range}]))`;
 }

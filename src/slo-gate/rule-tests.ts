@@ -36,7 +36,7 @@ const badAt = (step: number) =>
  * checking the recorded counts, burn rates, budget and which burn alerts
  * fire, with expectations from the same math the gate uses. Threshold SLIs
  * run arbitrary queries, so they get only the absent-metrics test, and
- * `note` says so.
+ * `note` states why.
  */
 export function generateRuleTests(
   slo: Slo,

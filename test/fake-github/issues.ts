@@ -1,6 +1,7 @@
 // REST routes for plain issues (not pull requests): create, update and a
-// list that holds both. Add them with `addIssueRoutes(fake)`; they replace
-// the list route of repository.ts for that fake.
+// list that contains both. Add them with `addIssueRoutes(fake)`, which
+// replaces
+// the list route of repository.ts for that fake only.
 import { issueObject } from './objects.js';
 import { page, type FakeGitHub } from './server.js';
 import type { FakePull, FakeState } from './state.js';
@@ -71,10 +72,10 @@ export function addIssueRoutes(fake: FakeGitHub): void {
       },
     )
     .route('get', `${repo}/issues`, (context) => {
-      const wanted = context.query.get('labels')?.split(',') ?? [];
+      const requested = context.query.get('labels')?.split(',') ?? [];
       const stateFilter = context.query.get('state') ?? 'open';
       const matches = (labels: string[], state: string) =>
-        wanted.every((label) => labels.includes(label)) &&
+        requested.every((label) => labels.includes(label)) &&
         (stateFilter === 'all' || state === stateFilter);
       const pulls = [...context.state.pulls.values()]
         .filter((p) => matches(p.labels, p.state))

@@ -46,24 +46,8 @@ export async function startPrometheus(
 ): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), 'slo-prometheus-'));
   const dataDir = join(dir, 'data');
-  const ruleFiles: string[] = [];
-  for (const file of options.ruleFiles ?? []) {
-    const target = join(dir, basename(file));
-    await copyFile(file, target);
-    ruleFiles.push(target);
-  }
-  await writeFile(join(dir, 'prometheus.yml'), config(options, ruleFiles));
-  if (options.backfill && options.backfill.length > 0) {
-    const input = join(dir, 'backfill.om');
-    await writeFile(input, toOpenMetrics(options.backfill));
-    await run(
-      'promtool',
-      ['tsdb', 'create-blocks-from', 'openmetrics', '-q', input, dataDir],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-  }
+  await prepareDirectory(dir, dataDir, options);
+
   const port = await freePort();
   const child = spawn(
     'prometheus',
@@ -93,6 +77,27 @@ export async function startPrometheus(
     throw error;
   }
   return server;
+}
+
+/** Writes the configuration and rule files, and backfills the TSDB. */
+async function prepareDirectory(
+  dir: string,
+  dataDir: string,
+  options: PrometheusStartOptions,
+): Promise<void> {
+  const ruleFiles: string[] = [];
+  for (const file of options.ruleFiles ?? []) {
+    const target = join(dir, basename(file));
+    await copyFile(file, target);
+    ruleFiles.push(target);
+  }
+  await writeFile(join(dir, 'prometheus.yml'), config(options, ruleFiles));
+  if (options.backfill && options.backfill.length > 0) {
+    const input = join(dir, 'backfill.om');
+    await writeFile(input, toOpenMetrics(options.backfill));
+    const args = ['tsdb', 'create-blocks-from', 'openmetrics', '-q', input];
+    await run('promtool', [...args, dataDir], { maxBuffer: 16 * 1024 * 1024 });
+  }
 }
 
 function config(options: PrometheusStartOptions, ruleFiles: string[]): string {

@@ -36,9 +36,12 @@ describe('generated rules and dashboard', () => {
     );
     for (const file of files) {
       const fresh = await readFile(file, 'utf8');
-      const kept = await readFile(join(GENERATED, basename(file)), 'utf8');
+      const committedText = await readFile(
+        join(GENERATED, basename(file)),
+        'utf8',
+      );
       assert.equal(
-        kept,
+        committedText,
         fresh,
         `${basename(file)} drifted; run: npx tsx test/slo-gate/regenerate-templates.ts`,
       );
