@@ -64412,7 +64412,7 @@ function convertNative(document, file) {
     if (!validate(document)) {
         const error = pickError(validate.errors ?? []);
         const path = pointerToPath(error.instancePath);
-        invalid(file, path, valueAt(document, error.instancePath), describeError(error), 'See actions/slo-gate/slo.schema.json for the format.');
+        invalid(file, path, valueAt(document, error.instancePath), describeError(error), fixFor(path));
     }
     const native = document;
     return native.slos.map((slo, index) => convertSlo(native, slo, file, `slos[${index}]`));
@@ -64463,6 +64463,23 @@ function convertSli(sli, file, path) {
         value: threshold.value,
         sliceSeconds: parseDuration(threshold.timeSlice ?? '1m', slicePath) / 1000,
     };
+}
+const FIXES = {
+    window: 'Use a duration such as 30d, 28d or 7d, or ' +
+        '{ calendar: month, timeZone: Europe/Berlin }.',
+    objective: 'Write the target as a percentage, such as 99.9.',
+    name: 'Use lower-case letters, digits, - and _, at most 63 characters.',
+    service: 'Use lower-case letters, digits, - and _, at most 63 characters.',
+    selector: 'Write a plain selector such as http_requests_total{job="api"}; the ' +
+        'gate applies increase() to each series itself.',
+};
+/** Returns the fix for an invalid value at `path`, by its field name. */
+function fixFor(path) {
+    const field = /([a-zA-Z]+)(\[\d+\])?$/.exec(path)?.[1] ?? '';
+    const selector = ['good', 'bad', 'total', 'histogram'].includes(field);
+    const fix = FIXES[selector ? 'selector' : field];
+    const schema = 'The format is in actions/slo-gate/slo.schema.json.';
+    return fix ? `${fix} ${schema}` : `See actions/slo-gate/slo.schema.json.`;
 }
 /** Prefers the most specific error: the deepest path, not a oneOf summary. */
 function pickError(errors) {

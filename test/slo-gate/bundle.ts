@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface BundleRun {
   code: number;
   stdout: string;
+  /** Files the run wrote into its output-dir, by name. */
+  files: Record<string, string>;
   outputs: Record<string, string>;
   summary: string;
 }
@@ -60,8 +62,14 @@ export async function runBundle(
         );
       },
     );
+    const outDir = all['output-dir'];
+    const names = await readdir(outDir).catch(() => [] as string[]);
+    const files: Record<string, string> = {};
+    for (const name of names)
+      files[name] = await readFile(join(outDir, name), 'utf8');
     return {
       ...result,
+      files,
       outputs: parseOutputs(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8'),
     };
