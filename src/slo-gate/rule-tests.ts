@@ -25,6 +25,8 @@ const HEALTHY_STEPS = 288;
 const OUTAGE_STEPS = 12;
 const LAST_STEP = HEALTHY_STEPS + OUTAGE_STEPS;
 
+// NOTE: the expected counts are exact only where the range includes the
+// sample at its start, as in Prometheus 2. Prometheus 3 leaves it out.
 const totalAt = (step: number) => EVENTS_PER_STEP * step;
 const badAt = (step: number) =>
   EVENTS_PER_STEP * Math.max(0, step - HEALTHY_STEPS);
