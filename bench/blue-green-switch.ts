@@ -31,7 +31,7 @@ import {
 import { startTimedLoad } from './timed-load.js';
 
 const exec = promisify(execFile);
-const RUNS = 3;
+const RUNS = 5;
 const RATE = 250;
 const NAIVE_SERVICE = 'bench-naive';
 const resultsFile = fileURLToPath(

@@ -35,10 +35,12 @@ function spread(values: number[], format: (value: number) => string): string {
   return `${format(median)} / ${format(worst)}`;
 }
 
-/** Formats failures by kind, e.g. "512 conn, 3 x 503". */
+/** Formats failures by kind, such as "512 ECONNREFUSED, 3 x 503". */
 export function describeFailures(failures: Failures): string {
   const parts: string[] = [];
-  if (failures.connection > 0) parts.push(`${failures.connection} conn`);
+  for (const [code, count] of Object.entries(failures.connectionCodes)) {
+    parts.push(`${count} ${code}`);
+  }
   for (const [code, count] of Object.entries(failures.byStatus)) {
     parts.push(`${count} x ${code}`);
   }
@@ -177,7 +179,9 @@ export function renderResults(results: BenchResults): string {
     '  20 ms, so a gap of about 20 ms is one batch to the next, not downtime.',
     '- overlap: first v2 response to last v1 response, when positive',
     '  (both versions responded in between).',
-    '- failure span: first failed request to last failed request.',
+    '- failure span: first failed request to last failed request. It can',
+    '  exceed the gap, because a draining container still serves requests on',
+    '  connections that were open before SIGTERM while new connections fail.',
     '- total: wall time of the switch command, as defined above.',
     '- rollback action wall time: the action in mode rollback, node start-up',
     '  included; traffic fully back: from the action start to the last',

@@ -6,6 +6,8 @@ export interface Failures {
   /** Responses other than 2xx, by status code. */
   byStatus: Record<string, number>;
   connection: number;
+  /** Connection errors by error code, such as ECONNRESET. */
+  connectionCodes: Record<string, number>;
   /** Responses slower than 2 s. */
   slow: number;
 }
@@ -38,11 +40,22 @@ export interface RollbackMetrics {
 
 /** Counts failed samples by kind. */
 export function countFailures(samples: Sample[]): Failures {
-  const failures: Failures = { total: 0, byStatus: {}, connection: 0, slow: 0 };
+  const failures: Failures = {
+    total: 0,
+    byStatus: {},
+    connection: 0,
+    connectionCodes: {},
+    slow: 0,
+  };
   for (const sample of samples) {
     if (sample.outcome === 'ok') continue;
     failures.total += 1;
-    if (sample.outcome === 'connection') failures.connection += 1;
+    if (sample.outcome === 'connection') {
+      const code = sample.errorCode ?? 'unknown';
+      failures.connection += 1;
+      failures.connectionCodes[code] =
+        (failures.connectionCodes[code] ?? 0) + 1;
+    }
     if (sample.outcome === 'slow') failures.slow += 1;
     if (sample.outcome === 'status') {
       const code = String(sample.status);

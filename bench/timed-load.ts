@@ -12,6 +12,8 @@ export interface Sample {
   status: number;
   /** The `x-version` response header, or `none`. */
   version: string;
+  /** Error code of a connection error, such as ECONNRESET. */
+  errorCode?: string;
 }
 
 export interface TimedLoad {
@@ -44,13 +46,19 @@ export function startTimedLoad(
   const fire = () => {
     sent += 1;
     const sentMs = performance.now();
-    const finish = (outcome: Outcome, status: number, version = 'none') =>
+    const finish = (
+      outcome: Outcome,
+      status: number,
+      version = 'none',
+      errorCode?: string,
+    ) =>
       samples.push({
         sentMs,
         doneMs: performance.now(),
         outcome,
         status,
         version,
+        errorCode,
       });
     const done = new Promise<void>((resolve) => {
       const req = request(url, { agent, timeout: 10_000 }, (response) => {
@@ -66,8 +74,8 @@ export function startTimedLoad(
         });
       });
       req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', () => {
-        finish('connection', 0);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        finish('connection', 0, 'none', error.code ?? error.message);
         resolve();
       });
       req.end();
