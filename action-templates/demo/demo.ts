@@ -16,7 +16,12 @@ import { startLoad } from '../../test/helpers/load.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { Cleanup, stopChildActions } from './cleanup.js';
 import { formatStepLine, formatTable, type StepResult } from './report.js';
-import { DEMO_STEPS, judgeStep, type DemoStep } from './steps.js';
+import {
+  DEMO_STEPS,
+  judgeStep,
+  type DemoEnvironment,
+  type DemoStep,
+} from './steps.js';
 
 /** Service name of the demo's containers and HAProxy backend. */
 export const DEMO_SERVICE = 'resilience-demo-web';
@@ -96,7 +101,10 @@ async function runStep(
   balancer: Balancer,
   inputs: Record<string, string>,
   rate: number,
+  environment: DemoEnvironment,
 ): Promise<StepResult> {
+  const stepInputs =
+    typeof step.inputs === 'function' ? step.inputs(environment) : step.inputs;
   const load = step.underLoad
     ? startLoad(balancer.url, { rate, maxDurationMs: 90_000 })
     : undefined;
@@ -104,7 +112,7 @@ async function runStep(
   if (load) await sleep(500);
   const run = await runBundledAction(
     'blue-green-deploy',
-    { ...inputs, ...step.inputs },
+    { ...inputs, ...stepInputs },
     { timeoutMs: 80_000 },
   );
   if (load) await sleep(500);
@@ -172,11 +180,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         `green on 127.0.0.1:${ports[1]}); load: ${options.rate ?? 250} req/s`,
     );
 
+    const environment = { balancerUrl: balancer.url, extra: {} };
     const results: StepResult[] = [];
     for (const [index, step] of steps.entries()) {
       print(`-- ${step.name}: ${step.purpose}`);
-      const inputs = baseInputs(ports, balancer);
-      const result = await runStep(step, balancer, inputs, options.rate ?? 250);
+      const result = await runStep(
+        step,
+        balancer,
+        baseInputs(ports, balancer),
+        options.rate ?? 250,
+        environment,
+      );
       results.push(result);
       print(formatStepLine(index + 1, steps.length, result));
     }
