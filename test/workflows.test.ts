@@ -170,15 +170,15 @@ test('local actions get declared and required inputs', () => {
           string,
           { required?: boolean; default?: unknown }
         >;
-        const given = Object.keys(step.with ?? {});
-        const unknown = given.filter((name) => !(name in inputs));
+        const passed = Object.keys(step.with ?? {});
+        const unknown = passed.filter((name) => !(name in inputs));
         assert.deepEqual(unknown, [], `${where} passes undeclared inputs`);
         const missing = Object.entries(inputs)
           .filter(
             ([name, spec]) =>
               spec.required === true &&
               spec.default === undefined &&
-              !given.includes(name),
+              !passed.includes(name),
           )
           .map(([name]) => name);
         assert.deepEqual(missing, [], `${where} misses required inputs`);

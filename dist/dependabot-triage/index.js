@@ -53261,18 +53261,20 @@ async function waitForChecks(read, ownName, options) {
 
 ;// CONCATENATED MODULE: ./src/dependabot-triage/act.ts
 
-/** Label added to pull requests whose merge the action started. */
+/**
+ * Label of pull requests the action decided to merge; the revert looks for
+ * it on the merged pull request.
+ */
 const MERGED_BY_TRIAGE_LABEL = 'auto-merged';
 /**
- * Carries out a merge decision: approve, then enable native auto-merge pinned
- * to the checked head; where the repository disallows auto-merge or the
- * pull request is already mergeable ("clean status"), wait for the checks
- * and merge with the checked head SHA.
+ * Carries out a merge decision. It approves, then enables native auto-merge
+ * pinned to the checked head. Where the repository disallows auto-merge or
+ * the pull request is already mergeable ("clean status"), it waits for the
+ * checks and merges with the checked head SHA instead.
  */
 async function actOnMerge(pull, decision, options) {
     const { mergeApi, logger } = options;
     await mergeApi.approve(pull.number, pull.headSha, 'Approved by dependabot-triage: see the triage comment for the rule that matched.');
-    await mergeApi.addLabels(pull.number, [MERGED_BY_TRIAGE_LABEL]);
     if (options.useAutoMerge) {
         const result = await mergeApi.enableAutoMerge(pull.nodeId, decision.mergeMethod, pull.headSha);
         if (result === 'enabled') {
@@ -54023,7 +54025,7 @@ const POLICY_SCHEMA = {
 
 
 
-const load_ajv = new ajv.Ajv({ allErrors: true, strict: false });
+const load_ajv = new ajv.Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = load_ajv.compile(POLICY_SCHEMA);
 /** Parses and validates policy YAML; `path` names the file in errors. */
 function parsePolicy(text, path) {
@@ -54543,7 +54545,7 @@ async function triage(number, deps) {
     let result;
     let outcome;
     if (!gathered.trust.trusted) {
-        outcome = await refuse(gathered, deps);
+        outcome = await rejectUntrusted(gathered, deps);
     }
     else {
         decision = decide(gathered.policy, gathered.facts, settings.mergeMethod);
@@ -54566,8 +54568,11 @@ async function triage(number, deps) {
     writeOutputs(gathered, decision, result, deps);
     return summary;
 }
-/** An untrusted pull request: no approval, no merge, auto-merge off. */
-async function refuse(gathered, deps) {
+/**
+ * Handles an untrusted pull request: no approval and no merge, and an
+ * auto-merge that an earlier run enabled is disabled.
+ */
+async function rejectUntrusted(gathered, deps) {
     const failed = gathered.trust.checks
         .filter((c) => !c.passed)
         .map((c) => c.name);
@@ -54591,6 +54596,8 @@ async function act(gathered, decision, deps, notes) {
         ];
         if (decision.security)
             labels.push('security');
+        if (decision.action === 'merge')
+            labels.push(MERGED_BY_TRIAGE_LABEL);
         await api.addLabels(pull.number, labels);
     }
     if (decision.action !== 'merge' && pull.autoMergeEnabled) {

@@ -3,7 +3,10 @@ import { waitForChecks } from './checks.js';
 import type { PullRequestInfo, TriageApi } from './github-api.js';
 import type { Decision } from './policy/decide.js';
 
-/** Label added to pull requests whose merge the action started. */
+/**
+ * Label of pull requests the action decided to merge; the revert looks for
+ * it on the merged pull request.
+ */
 export const MERGED_BY_TRIAGE_LABEL = 'auto-merged';
 
 export interface ActOptions {
@@ -25,10 +28,10 @@ export interface ActResult {
 }
 
 /**
- * Carries out a merge decision: approve, then enable native auto-merge pinned
- * to the checked head; where the repository disallows auto-merge or the
- * pull request is already mergeable ("clean status"), wait for the checks
- * and merge with the checked head SHA.
+ * Carries out a merge decision. It approves, then enables native auto-merge
+ * pinned to the checked head. Where the repository disallows auto-merge or
+ * the pull request is already mergeable ("clean status"), it waits for the
+ * checks and merges with the checked head SHA instead.
  */
 export async function actOnMerge(
   pull: PullRequestInfo,
@@ -41,7 +44,6 @@ export async function actOnMerge(
     pull.headSha,
     'Approved by dependabot-triage: see the triage comment for the rule that matched.',
   );
-  await mergeApi.addLabels(pull.number, [MERGED_BY_TRIAGE_LABEL]);
   if (options.useAutoMerge) {
     const result = await mergeApi.enableAutoMerge(
       pull.nodeId,

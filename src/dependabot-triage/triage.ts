@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.js';
-import { actOnMerge, type ActResult } from './act.js';
+import { actOnMerge, MERGED_BY_TRIAGE_LABEL, type ActResult } from './act.js';
 import { gather, type Gathered } from './gather.js';
 import type { TriageApi } from './github-api.js';
 import { notifySlack } from './notify.js';
@@ -44,7 +44,7 @@ export async function triage(
   let result: ActResult | undefined;
   let outcome: string;
   if (!gathered.trust.trusted) {
-    outcome = await refuse(gathered, deps);
+    outcome = await rejectUntrusted(gathered, deps);
   } else {
     decision = decide(gathered.policy, gathered.facts, settings.mergeMethod);
     logger.info(`Decision: ${decision.action}. ${decision.reasons.join(' ')}`);
@@ -70,8 +70,14 @@ export async function triage(
   return summary;
 }
 
-/** An untrusted pull request: no approval, no merge, auto-merge off. */
-async function refuse(gathered: Gathered, deps: TriageDeps): Promise<string> {
+/**
+ * Handles an untrusted pull request: no approval and no merge, and an
+ * auto-merge that an earlier run enabled is disabled.
+ */
+async function rejectUntrusted(
+  gathered: Gathered,
+  deps: TriageDeps,
+): Promise<string> {
   const failed = gathered.trust.checks
     .filter((c) => !c.passed)
     .map((c) => c.name);
@@ -102,6 +108,7 @@ async function act(
       ...decision.labels,
     ];
     if (decision.security) labels.push('security');
+    if (decision.action === 'merge') labels.push(MERGED_BY_TRIAGE_LABEL);
     await api.addLabels(pull.number, labels);
   }
   if (decision.action !== 'merge' && pull.autoMergeEnabled) {

@@ -10,7 +10,7 @@ import { passChecks, seedPull } from './helpers/seed.js';
 
 const github = useFakeGitHub();
 
-async function expectRefused(
+async function expectRejected(
   seed: Parameters<typeof seedPull>[2],
   failedCheck: RegExp,
   inputs: Record<string, string> = {},
@@ -34,7 +34,7 @@ async function expectRefused(
 }
 
 test('pull request opened by a person', async () => {
-  await expectRefused(
+  await expectRejected(
     { author: 'octocat' },
     /opened by Dependabot failed \(opened by octocat\)/,
   );
@@ -45,7 +45,7 @@ test('commit by a person on the branch', async () => {
     authorLogin: 'octocat',
     authorEmail: 'octocat@example.com',
   });
-  await expectRefused(
+  await expectRejected(
     { extraCommits: [human] },
     /every commit authored by Dependabot failed/,
   );
@@ -56,7 +56,7 @@ test('unsigned Dependabot commit', async () => {
     verified: false,
     reason: 'unsigned',
   });
-  await expectRefused(
+  await expectRejected(
     { extraCommits: [unsigned] },
     /verified signature failed \(unverified: \w{7} \(unsigned\)\)/,
   );
@@ -81,7 +81,7 @@ test('unsigned commits allowed by the option', async () => {
 });
 
 test('head in a fork', async () => {
-  await expectRefused(
+  await expectRejected(
     { headRepository: 'someone/service' },
     /head in the same repository failed \(head repository someone\/service\)/,
   );

@@ -6,7 +6,7 @@ import type { Action, MergeMethod, Severity } from '../types.js';
 import { POLICY_SCHEMA } from './schema.js';
 import type { Policy, Rule, RuleMatch } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile(POLICY_SCHEMA);
 
 /** Parses and validates policy YAML; `path` names the file in errors. */
