@@ -64330,6 +64330,7 @@ function readSettings() {
         useRecordingRules: getBoolInput('use-recording-rules'),
         evaluationTime: readTime('evaluation-time'),
         outputDir: getRequiredInput('output-dir'),
+        slackWebhookUrl: readSecretInput('slack-webhook-url'),
         reportIssue: mode === 'report' ? readReportIssue() : undefined,
     };
 }
@@ -64357,6 +64358,12 @@ function readPrometheus() {
         timeoutMs: getDurationInput('timeout'),
         retries: getIntInput('retries', 0, 10),
     };
+}
+function readSecretInput(name) {
+    const value = getOptionalInput(name);
+    if (value)
+        core_setSecret(value);
+    return value;
 }
 function readTime(name) {
     const text = getOptionalInput(name);
@@ -64871,6 +64878,45 @@ function rejectDuplicates(slos) {
         }
         seen.set(id, slo.source);
     }
+}
+
+;// CONCATENATED MODULE: ./src/slo-gate/notify.ts
+
+
+
+/** Builds the Slack message for a gate that did not pass. */
+function slackMessage(report, runUrl) {
+    const lines = [`*SLO gate: ${report.verdict}*. ${report.message}`];
+    for (const slo of report.slos.filter((s) => s.verdict !== 'pass')) {
+        lines.push(`• ${slo.id}: ${slo.verdict}, budget remaining ` +
+            `${formatPercent(slo.budgetRemaining)}. ${slo.reasons.join(' ')}`);
+    }
+    if (runUrl)
+        lines.push(`<${runUrl}|Workflow run>`);
+    return lines.join('\n');
+}
+/**
+ * Posts the message to a Slack incoming webhook. A failed post only warns,
+ * because the gate's verdict stands without the notification.
+ */
+async function notifySlack(webhookUrl, text, logger) {
+    try {
+        const response = await lib_axios.post(webhookUrl, { text }, { timeout: 10_000 });
+        logger.info(`Slack notification sent (HTTP ${response.status}).`);
+        return true;
+    }
+    catch (error) {
+        logger.warning(`Slack notification failed: ${errorMessage(error)}`);
+        return false;
+    }
+}
+/** Returns the URL of the current workflow run, from the runner's variables. */
+function workflowRunUrl(env) {
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
+    if (!GITHUB_SERVER_URL || !GITHUB_REPOSITORY || !GITHUB_RUN_ID) {
+        return undefined;
+    }
+    return `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
 }
 
 ;// CONCATENATED MODULE: ./src/slo-gate/report.ts
@@ -69959,6 +70005,7 @@ async function publishReportIssue(target, body, logger) {
 
 
 
+
 /** Runs the action in the mode its inputs select. */
 async function run() {
     const logger = actionsLogger;
@@ -70012,6 +70059,11 @@ async function gate(settings, slos, logger) {
         logger.info(`${slo.id}: ${slo.verdict}. ${slo.reasons.join(' ')}`);
         for (const warning of slo.warnings)
             logger.warning(`${slo.id}: ${warning}`);
+    }
+    if (settings.slackWebhookUrl &&
+        (report.verdict !== 'pass' || !report.prometheusReachable)) {
+        const text = slackMessage(report, workflowRunUrl(process.env));
+        await notifySlack(settings.slackWebhookUrl, text, logger);
     }
     if (report.failJob) {
         setFailed(report.message);

@@ -29,6 +29,8 @@ export interface Settings {
   evaluationTime?: Date;
   /** Folder for generated rules, tests and dashboards. */
   outputDir: string;
+  /** Slack incoming webhook for gates that do not pass; masked. */
+  slackWebhookUrl?: string;
   /** Issue settings of the report mode; unset when no issue is written. */
   reportIssue?: { token: string; label: string; title: string };
 }
@@ -63,6 +65,7 @@ export function readSettings(): Settings {
     useRecordingRules: getBoolInput('use-recording-rules'),
     evaluationTime: readTime('evaluation-time'),
     outputDir: getRequiredInput('output-dir'),
+    slackWebhookUrl: readSecretInput('slack-webhook-url'),
     reportIssue: mode === 'report' ? readReportIssue() : undefined,
   };
 }
@@ -94,6 +97,12 @@ function readPrometheus(): PrometheusOptions {
     timeoutMs: getDurationInput('timeout'),
     retries: getIntInput('retries', 0, 10),
   };
+}
+
+function readSecretInput(name: string): string | undefined {
+  const value = getOptionalInput(name);
+  if (value) core.setSecret(value);
+  return value;
 }
 
 function readTime(name: string): Date | undefined {

@@ -12,6 +12,7 @@ import { writeDashboards, writeRules } from './generate.js';
 import { readSettings, type Settings } from './inputs.js';
 import { loadSloFiles } from './load.js';
 import type { Slo } from './model.js';
+import { notifySlack, slackMessage, workflowRunUrl } from './notify.js';
 import { buildWeeklyReport } from './report.js';
 import { publishReportIssue } from './report-issue.js';
 
@@ -72,6 +73,13 @@ async function gate(settings: Settings, slos: Slo[], logger: Logger) {
   for (const slo of report.slos) {
     logger.info(`${slo.id}: ${slo.verdict}. ${slo.reasons.join(' ')}`);
     for (const warning of slo.warnings) logger.warning(`${slo.id}: ${warning}`);
+  }
+  if (
+    settings.slackWebhookUrl &&
+    (report.verdict !== 'pass' || !report.prometheusReachable)
+  ) {
+    const text = slackMessage(report, workflowRunUrl(process.env));
+    await notifySlack(settings.slackWebhookUrl, text, logger);
   }
   if (report.failJob) {
     core.setFailed(report.message);

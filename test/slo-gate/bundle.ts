@@ -96,6 +96,7 @@ const DEFAULTS: Record<string, string> = {
   'scrape-interval': '1m',
   'use-recording-rules': 'false',
   'evaluation-time': '',
+  'slack-webhook-url': '',
   'report-issue': 'false',
   'report-issue-label': 'slo-report',
   'report-issue-title': 'Weekly SLO report',

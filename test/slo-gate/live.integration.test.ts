@@ -167,6 +167,44 @@ describe('slo-gate bundle against live scraping', () => {
     assert.match(open.stdout, /::warning::.*fails open/);
   });
 
+  it('failed gate notifies Slack', async () => {
+    const received: string[] = [];
+    const port = await freePort();
+    const slack = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => slack.listen(port, '127.0.0.1', r));
+    try {
+      const webhook = `http://127.0.0.1:${port}/services/T0/B0/secret`;
+      const run = await runBundle(
+        {
+          'slo-file': sloFile,
+          'prometheus-url': prometheus.url,
+          'scrape-interval': '1s',
+          'slack-webhook-url': webhook,
+        },
+        { GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '77' },
+      );
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /::add-mask::http:\/\/127\.0\.0\.1/);
+      assert.equal(received.length, 1);
+      const text = JSON.parse(received[0]).text as string;
+      assert.match(text, /^\*SLO gate: fail\*/);
+      assert.match(text, /• live\/availability: fail, budget remaining -?\d/);
+      assert.match(
+        text,
+        /<https:\/\/github\.example\/octo\/authz\/actions\/runs\/77\|Workflow run>/,
+      );
+    } finally {
+      slack.close();
+    }
+  });
+
   it('token is masked', async () => {
     const run = await gate({ 'prometheus-token': 'sekret-token-value' });
     assert.match(run.stdout, /::add-mask::sekret-token-value/);
