@@ -64897,7 +64897,7 @@ function slackMessage(report, runUrl) {
 }
 /**
  * Posts the message to a Slack incoming webhook. A failed post only warns,
- * because the gate's verdict stands without the notification.
+ * because the gate's verdict does not depend on the notification.
  */
 async function notifySlack(webhookUrl, text, logger) {
     try {

@@ -19,7 +19,7 @@ export function slackMessage(report: GateReport, runUrl?: string): string {
 
 /**
  * Posts the message to a Slack incoming webhook. A failed post only warns,
- * because the gate's verdict stands without the notification.
+ * because the gate's verdict does not depend on the notification.
  */
 export async function notifySlack(
   webhookUrl: string,
