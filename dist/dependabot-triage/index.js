@@ -52876,6 +52876,7 @@ class TriageApi {
             trust: commits.map((c) => ({
                 sha: c.sha,
                 authorLogin: c.author?.login,
+                committerLogin: c.committer?.login,
                 verified: c.commit.verification?.verified === true,
                 reason: c.commit.verification?.reason ?? 'unknown',
             })),
@@ -53352,13 +53353,20 @@ async function notifySlack(url, text, logger) {
 /** The login GitHub gives Dependabot's commits and pull requests. */
 const DEPENDABOT_LOGIN = 'dependabot[bot]';
 /**
+ * Committers of Dependabot's commits: GitHub itself (`web-flow`), which
+ * signs them, or Dependabot. A person who sets Dependabot's e-mail as the
+ * author and signs with their own key shows up here as the committer.
+ */
+const DEPENDABOT_COMMITTERS = ['web-flow', DEPENDABOT_LOGIN];
+/**
  * Checks that Dependabot opened the pull request from a branch of the same
  * repository and that Dependabot authored and GitHub signed every commit.
  * `allowUnsigned` drops the signature check for GitHub Enterprise Server
  * instances that do not sign Dependabot's commits.
  */
 function checkTrust(subject, allowUnsigned) {
-    const foreign = subject.commits.filter((c) => c.authorLogin !== DEPENDABOT_LOGIN);
+    const foreign = subject.commits.filter((c) => c.authorLogin !== DEPENDABOT_LOGIN ||
+        !DEPENDABOT_COMMITTERS.includes(c.committerLogin ?? ''));
     const unsigned = subject.commits.filter((c) => !c.verified);
     const checks = [
         {
@@ -53377,7 +53385,7 @@ function checkTrust(subject, allowUnsigned) {
             detail: foreign.length === 0
                 ? `${subject.commits.length} commit(s) by ${DEPENDABOT_LOGIN}`
                 : foreign
-                    .map((c) => `${c.sha.slice(0, 7)} by ${c.authorLogin ?? 'unknown'}`)
+                    .map((c) => `${c.sha.slice(0, 7)} by ${c.authorLogin ?? 'unknown'}, committed by ${c.committerLogin ?? 'unknown'}`)
                     .join(', '),
         },
         {

@@ -79,6 +79,7 @@ export class TriageApi {
       trust: commits.map((c) => ({
         sha: c.sha,
         authorLogin: c.author?.login,
+        committerLogin: c.committer?.login,
         verified: c.commit.verification?.verified === true,
         reason: c.commit.verification?.reason ?? 'unknown',
       })),

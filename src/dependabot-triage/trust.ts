@@ -1,6 +1,13 @@
 /** The login GitHub gives Dependabot's commits and pull requests. */
 export const DEPENDABOT_LOGIN = 'dependabot[bot]';
 
+/**
+ * Committers of Dependabot's commits: GitHub itself (`web-flow`), which
+ * signs them, or Dependabot. A person who sets Dependabot's e-mail as the
+ * author and signs with their own key shows up here as the committer.
+ */
+const DEPENDABOT_COMMITTERS = ['web-flow', DEPENDABOT_LOGIN];
+
 /** The parts of a pull request the trust checks read. */
 export interface TrustSubject {
   author: string;
@@ -9,6 +16,7 @@ export interface TrustSubject {
   commits: {
     sha: string;
     authorLogin: string | undefined;
+    committerLogin: string | undefined;
     verified: boolean;
     reason: string;
   }[];
@@ -37,7 +45,9 @@ export function checkTrust(
   allowUnsigned: boolean,
 ): TrustResult {
   const foreign = subject.commits.filter(
-    (c) => c.authorLogin !== DEPENDABOT_LOGIN,
+    (c) =>
+      c.authorLogin !== DEPENDABOT_LOGIN ||
+      !DEPENDABOT_COMMITTERS.includes(c.committerLogin ?? ''),
   );
   const unsigned = subject.commits.filter((c) => !c.verified);
   const checks: TrustCheck[] = [
@@ -59,7 +69,8 @@ export function checkTrust(
           ? `${subject.commits.length} commit(s) by ${DEPENDABOT_LOGIN}`
           : foreign
               .map(
-                (c) => `${c.sha.slice(0, 7)} by ${c.authorLogin ?? 'unknown'}`,
+                (c) =>
+                  `${c.sha.slice(0, 7)} by ${c.authorLogin ?? 'unknown'}, committed by ${c.committerLogin ?? 'unknown'}`,
               )
               .join(', '),
     },

@@ -234,6 +234,7 @@ test('trust checks each condition', () => {
   const commit = {
     sha: 'a'.repeat(40),
     authorLogin: 'dependabot[bot]',
+    committerLogin: 'web-flow',
     verified: true,
     reason: 'valid',
   };
@@ -255,6 +256,11 @@ test('trust checks each condition', () => {
   };
   assert.equal(checkTrust(unsigned, false).trusted, false);
   assert.equal(checkTrust(unsigned, true).trusted, true);
+  const forged = {
+    ...subject,
+    commits: [{ ...commit, committerLogin: 'mallory' }],
+  };
+  assert.equal(checkTrust(forged, false).trusted, false);
 });
 
 test('judgeChecks excludes its own job', () => {

@@ -51,6 +51,16 @@ test('commit by a person on the branch', async () => {
   );
 });
 
+test('commit signed by a person as Dependabot', async () => {
+  const forged = dependabotCommit('Bump again', {
+    committerLogin: 'mallory',
+  });
+  await expectRejected(
+    { extraCommits: [forged] },
+    /every commit authored by Dependabot failed \(\w{7} by dependabot\[bot\], committed by mallory\)/,
+  );
+});
+
 test('unsigned Dependabot commit', async () => {
   const unsigned = dependabotCommit('Rebase', {
     verified: false,

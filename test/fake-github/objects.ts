@@ -103,7 +103,7 @@ export function commitObject(state: FakeState, commit: FakeCommit): Json {
     node_id: `C_${commit.sha.slice(0, 12)}`,
     url: api(state, `/commits/${commit.sha}`),
     author: commit.authorLogin ? user(commit.authorLogin) : null,
-    committer: user('web-flow'),
+    committer: user(commit.committerLogin ?? 'web-flow'),
     commit: {
       ...inner,
       message: commit.message,

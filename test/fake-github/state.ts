@@ -12,6 +12,8 @@ export interface FakeCommit {
   /** GitHub login of the author; null for an email with no account. */
   authorLogin: string | null;
   authorEmail: string;
+  /** GitHub login of the committer; `web-flow` is GitHub itself. */
+  committerLogin?: string;
   verified: boolean;
   /** Signature verification reason (`valid`, `unsigned`, …). */
   reason: string;
