@@ -144,6 +144,22 @@ describe('slo-gate against backfilled Prometheus', () => {
     assert.ok(slo.burnRates.every((rate) => rate.value === null));
   });
 
+  it('insufficient data policy decides the job', async () => {
+    const zero = slos.filter((slo) => slo.name === 'zero');
+    const strict = await runGate(client, zero, options(), memoryLogger());
+    assert.equal(strict.verdict, 'insufficient-data');
+    assert.equal(strict.failJob, true);
+    const lenient = await runGate(
+      client,
+      zero,
+      options({ onInsufficientData: 'warn' }),
+      memoryLogger(),
+    );
+    assert.equal(lenient.verdict, 'insufficient-data');
+    assert.equal(lenient.failJob, false);
+    assert.match(lenient.message, /on-insufficient-data is "warn"/);
+  });
+
   it('quiet service with one error', async () => {
     const slo = byName('quiet');
     assert.equal(slo.verdict, 'insufficient-data');
