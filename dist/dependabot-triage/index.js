@@ -53008,6 +53008,10 @@ class TriageApi {
                 return 'clean-status';
             if (/auto merge is not allowed/i.test(message))
                 return 'not-allowed';
+            // NOTE: GitHub's wording for a stale expectedHeadOid is matched
+            // loosely ("head" with "sha" or "oid"); the fake's message is modelled.
+            if (/head.*(sha|oid)/i.test(message))
+                return 'head-moved';
             throw error;
         }
     }
@@ -53278,6 +53282,13 @@ async function actOnMerge(pull, decision, options) {
     await mergeApi.approve(pull.number, pull.headSha, 'Approved by dependabot-triage: see the triage comment for the rule that matched.');
     if (options.useAutoMerge) {
         const result = await mergeApi.enableAutoMerge(pull.nodeId, decision.mergeMethod, pull.headSha);
+        if (result === 'head-moved') {
+            return {
+                outcome: `approved; auto-merge not enabled because the head moved after ${pull.headSha.slice(0, 7)} was checked`,
+                approved: true,
+                autoMerge: false,
+            };
+        }
         if (result === 'enabled') {
             logger.info(`Auto-merge enabled (${decision.mergeMethod}) for head ${pull.headSha}.`);
             return {
@@ -53836,6 +53847,8 @@ function toDependency(entry, context) {
     const named = [title, subject].find((t) => t.name === entry.name);
     const previousVersion = line?.from || named?.from || '';
     const newVersion = line?.to || named?.to || entry.version || '';
+    // NOTE: a multi-ecosystem group states no ecosystem per dependency in
+    // the formats seen so far, so rules that name an ecosystem do not match.
     const ecosystem = context.title.multiEcosystem
         ? 'unknown'
         : (context.branch?.ecosystem ?? 'unknown');

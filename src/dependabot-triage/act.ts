@@ -50,6 +50,13 @@ export async function actOnMerge(
       decision.mergeMethod,
       pull.headSha,
     );
+    if (result === 'head-moved') {
+      return {
+        outcome: `approved; auto-merge not enabled because the head moved after ${pull.headSha.slice(0, 7)} was checked`,
+        approved: true,
+        autoMerge: false,
+      };
+    }
     if (result === 'enabled') {
       logger.info(
         `Auto-merge enabled (${decision.mergeMethod}) for head ${pull.headSha}.`,

@@ -22,7 +22,8 @@ export interface PullRequestInfo {
   autoMergeEnabled: boolean;
 }
 
-export type AutoMergeResult = 'enabled' | 'clean-status' | 'not-allowed';
+export type AutoMergeResult =
+  'enabled' | 'clean-status' | 'not-allowed' | 'head-moved';
 
 /** The GitHub calls of the triage and the revert, over one client. */
 export class TriageApi {
@@ -240,6 +241,9 @@ export class TriageApi {
       const message = (error as Error).message;
       if (/clean status/i.test(message)) return 'clean-status';
       if (/auto merge is not allowed/i.test(message)) return 'not-allowed';
+      // NOTE: GitHub's wording for a stale expectedHeadOid is matched
+      // loosely ("head" with "sha" or "oid"); the fake's message is modelled.
+      if (/head.*(sha|oid)/i.test(message)) return 'head-moved';
       throw error;
     }
   }

@@ -7,7 +7,8 @@ import {
   startFakeGitHub,
   type FakeGitHub,
 } from '../fake-github/index.js';
-import { combinedStatusObject } from '../fake-github/objects.js';
+import { combinedStatusObject, reviewObject } from '../fake-github/objects.js';
+import { addPullRoutes } from '../fake-github/pulls.js';
 import { addRepositoryRoutes } from '../fake-github/repository.js';
 import { FakeState } from '../fake-github/state.js';
 import { FIXTURES } from './fixtures/pull-requests.js';
@@ -161,4 +162,42 @@ test('major update waits and notifies Slack', async () => {
   } finally {
     await slack.stop();
   }
+});
+
+test('push before auto-merge leaves it off', async () => {
+  const { pull, event } = seedPull(fake, FIXTURES.single);
+  fake.state.requiredChecks = ['test'];
+  // The approval moves the head, as a push right after the read would.
+  fake.route(
+    'post',
+    '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    ({ state, params }) => {
+      const target = state.pull(Number(params.pull_number));
+      if (!target)
+        return {
+          status: 404,
+          body: { message: 'Not Found', documentation_url: '' },
+        };
+      state.push(target.number, dependabotCommit('Rebase'));
+      const review = {
+        id: state.id(),
+        user: state.tokenLogin,
+        state: 'APPROVED' as const,
+        commitId: state.headSha(target),
+        body: '',
+      };
+      target.reviews.push(review);
+      return { status: 200, body: reviewObject(review) };
+    },
+  );
+  const run = await runAction(fake, event);
+  addPullRoutes(fake);
+  assert.equal(run.code, 0, run.log);
+  assert.equal(pull.autoMerge, null);
+  assert.equal(pull.merged, false);
+  assert.match(
+    ownComments(pull.number)[0].body,
+    /auto-merge not enabled because the head moved/,
+  );
+  assert.deepEqual(fake.violations, []);
 });

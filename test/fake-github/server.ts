@@ -103,6 +103,8 @@ export class FakeGitHub {
         body: { message: 'Requires authentication' },
       });
     }
+    // NOTE: this reply is not checked against the description, because
+    // not every operation documents a 403.
     if (this.state.rateLimitNext > 0) {
       this.state.rateLimitNext -= 1;
       return record('secondary-rate-limit', {

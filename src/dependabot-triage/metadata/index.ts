@@ -97,6 +97,8 @@ function toDependency(entry: YamlEntry, context: Context): UpdatedDependency {
   const named = [title, subject].find((t) => t.name === entry.name);
   const previousVersion = line?.from || named?.from || '';
   const newVersion = line?.to || named?.to || entry.version || '';
+  // NOTE: a multi-ecosystem group states no ecosystem per dependency in
+  // the formats seen so far, so rules that name an ecosystem do not match.
   const ecosystem = context.title.multiEcosystem
     ? 'unknown'
     : (context.branch?.ecosystem ?? 'unknown');
