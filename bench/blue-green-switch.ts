@@ -142,7 +142,8 @@ async function runAction(
   if (run.exitCode !== 0 || run.outputs.result !== result) {
     throw new Error(
       `blue-green-deploy ended with exit code ${run.exitCode} and result ` +
-        `"${run.outputs.result}", expected "${result}":\n${run.stdout}`,
+        `"${run.outputs.result}", expected "${result}":\n${run.stdout}\n` +
+        `stderr:\n${run.stderr}`,
     );
   }
   return run.durationMs;

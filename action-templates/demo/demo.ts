@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBundledAction } from '../../test/helpers/action.js';
+import { runBundledAction, type ActionRun } from '../../test/helpers/action.js';
 import { startHaproxy, type Balancer } from '../../test/helpers/balancers.js';
 import {
   buildDemoImages,
@@ -95,6 +95,20 @@ function firstError(stdout: string): string | undefined {
   return line?.replace(/^::error[^:]*::/, '').split('%0A')[0];
 }
 
+/**
+ * Returns why the action failed: its first error annotation, or for a
+ * process that ended by a signal (exit code -1 from the helper) the end of
+ * its stderr.
+ */
+function describeFailure(run: ActionRun): string | undefined {
+  if (run.exitCode === 0) return undefined;
+  if (run.exitCode < 0) {
+    const stderr = run.stderr.trim().slice(-400) || 'empty';
+    return `the action process ended by a signal; its stderr: ${stderr}`;
+  }
+  return firstError(run.stdout);
+}
+
 /** Runs one step, under load when the step sets underLoad, and judges it. */
 async function runStep(
   step: DemoStep,
@@ -133,7 +147,7 @@ async function runStep(
     servedVersion: observed.servedVersion,
     durationMs: run.durationMs,
     load: report,
-    error: run.exitCode === 0 ? undefined : firstError(run.stdout),
+    error: describeFailure(run),
     problems: judgeStep(step, observed),
   };
 }
