@@ -64530,13 +64530,100 @@ function valueAt(document, pointer) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/slo-gate/format-openslo-sli.ts
+
+
+
+// OpenSLO SLI specs (ratioMetric, thresholdMetric) and budgeting methods.
+const OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
+/** Converts an SLI spec under its SLO's objective and budgeting method. */
+function convertIndicator({ doc, path }, objective, budgetingMethod, file, sloPath) {
+    const spec = (doc.spec ?? {});
+    const method = budgetingMethod ?? 'Occurrences';
+    if (!['Occurrences', 'Timeslices', 'RatioTimeslices'].includes(String(method))) {
+        invalid(file, `${sloPath}.budgetingMethod`, method, 'unknown budgeting method', 'Use Occurrences, Timeslices or RatioTimeslices.');
+    }
+    const slice = String(objective.timeSliceWindow ?? '1m');
+    const sliceSeconds = parseDuration(slice, `${file}: ${sloPath}.objectives[0].timeSliceWindow`) /
+        1000;
+    if (spec.thresholdMetric) {
+        const query = metricQuery(spec.thresholdMetric, file, `${path}.spec.thresholdMetric`);
+        const op = String(objective.op ?? '');
+        if (!(op in OPERATORS)) {
+            invalid(file, `${sloPath}.objectives[0].op`, objective.op, 'thresholdMetric needs an operator', 'Set op to lt, lte, gt or gte.');
+        }
+        return {
+            kind: 'threshold',
+            query,
+            operator: OPERATORS[op],
+            value: Number(objective.value),
+            sliceSeconds,
+        };
+    }
+    if (!spec.ratioMetric) {
+        invalid(file, `${path}.spec`, Object.keys(spec), 'no ratioMetric or thresholdMetric', 'Describe the SLI with ratioMetric or thresholdMetric.');
+    }
+    const ratio = ratioSelectors(spec.ratioMetric, file, `${path}.spec.ratioMetric`);
+    if (method === 'Occurrences')
+        return { kind: 'ratio', ...ratio };
+    return sliceRatio(ratio, method === 'RatioTimeslices', objective, sliceSeconds);
+}
+function ratioSelectors(ratio, file, path) {
+    if (ratio.counter === false) {
+        invalid(file, `${path}.counter`, false, 'gauges cannot be summed over a window', 'Use counters (counter: true) for ratioMetric.');
+    }
+    const total = metricQuery(ratio.total, file, `${path}.total`, true);
+    if (ratio.good)
+        return { good: metricQuery(ratio.good, file, `${path}.good`, true), total };
+    if (ratio.bad)
+        return { bad: metricQuery(ratio.bad, file, `${path}.bad`, true), total };
+    invalid(file, path, Object.keys(ratio), 'ratioMetric needs good or bad', 'Add good or bad beside total.');
+}
+/** Timeslices over a ratio: per slice, good rate over total rate. */
+function sliceRatio(ratio, meanOfRatio, objective, sliceSeconds) {
+    const window = `${sliceSeconds}s`;
+    const total = `sum(rate(${ratio.total}[${window}]))`;
+    const good = ratio.good
+        ? `sum(rate(${ratio.good}[${window}]))`
+        : `(${total} - sum(rate(${ratio.bad}[${window}])))`;
+    const query = `${good} / ${total}`;
+    const sliceTarget = Number(objective.timeSliceTarget ?? objective.target);
+    return {
+        kind: 'threshold',
+        query,
+        operator: '>=',
+        value: sliceTarget,
+        sliceSeconds,
+        meanOfRatio,
+    };
+}
+function metricQuery(value, file, path, selector = false) {
+    const source = (value?.metricSource ?? {});
+    const spec = (source.spec ?? {});
+    const query = spec.query ?? spec.promql;
+    if (typeof query !== 'string' || query.trim() === '') {
+        invalid(file, `${path}.metricSource.spec.query`, query, 'missing Prometheus query', 'Set metricSource.spec.query.');
+    }
+    if (source.type !== undefined &&
+        String(source.type).toLowerCase() !== 'prometheus') {
+        invalid(file, `${path}.metricSource.type`, source.type, 'only Prometheus sources are supported', 'Use type: Prometheus.');
+    }
+    if (selector && !parseSelector(query)) {
+        invalid(file, `${path}.metricSource.spec.query`, query, 'ratio metrics must be plain counter selectors', 'Write the selector alone, such as http_requests_total{job="api"}: the gate applies increase() to each series before summing, which keeps counter resets harmless.');
+    }
+    return selector
+        ? formatSelector(parseSelector(query).name, [
+            parseSelector(query).matchers,
+        ])
+        : query.trim();
+}
+
 ;// CONCATENATED MODULE: ./src/slo-gate/format-openslo.ts
 
 
 
 
 
-const OPERATORS = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
 /**
  * Converts OpenSLO v1 documents: SLO kinds with inline or referenced SLI
  * kinds, ratioMetric (good or bad over total) and thresholdMetric, budgeting
@@ -64627,86 +64714,6 @@ function format_openslo_convertWindow(value, file, path) {
         invalid(file, `${joinPath(path, 0)}.calendar.timeZone`, timeZone, 'unknown time zone', 'Use an IANA time zone name such as UTC.');
     }
     return { kind: 'calendar', unit, timeZone };
-}
-function convertIndicator({ doc, path }, objective, budgetingMethod, file, sloPath) {
-    const spec = (doc.spec ?? {});
-    const method = budgetingMethod ?? 'Occurrences';
-    if (!['Occurrences', 'Timeslices', 'RatioTimeslices'].includes(String(method))) {
-        invalid(file, `${sloPath}.budgetingMethod`, method, 'unknown budgeting method', 'Use Occurrences, Timeslices or RatioTimeslices.');
-    }
-    const slice = String(objective.timeSliceWindow ?? '1m');
-    const sliceSeconds = parseDuration(slice, `${file}: ${sloPath}.objectives[0].timeSliceWindow`) /
-        1000;
-    if (spec.thresholdMetric) {
-        const query = metricQuery(spec.thresholdMetric, file, `${path}.spec.thresholdMetric`);
-        const op = String(objective.op ?? '');
-        if (!(op in OPERATORS)) {
-            invalid(file, `${sloPath}.objectives[0].op`, objective.op, 'thresholdMetric needs an operator', 'Set op to lt, lte, gt or gte.');
-        }
-        return {
-            kind: 'threshold',
-            query,
-            operator: OPERATORS[op],
-            value: Number(objective.value),
-            sliceSeconds,
-        };
-    }
-    if (!spec.ratioMetric) {
-        invalid(file, `${path}.spec`, Object.keys(spec), 'no ratioMetric or thresholdMetric', 'Describe the SLI with ratioMetric or thresholdMetric.');
-    }
-    const ratio = ratioSelectors(spec.ratioMetric, file, `${path}.spec.ratioMetric`);
-    if (method === 'Occurrences')
-        return { kind: 'ratio', ...ratio };
-    return sliceRatio(ratio, method === 'RatioTimeslices', objective, sliceSeconds);
-}
-function ratioSelectors(ratio, file, path) {
-    if (ratio.counter === false) {
-        invalid(file, `${path}.counter`, false, 'gauges cannot be summed over a window', 'Use counters (counter: true) for ratioMetric.');
-    }
-    const total = metricQuery(ratio.total, file, `${path}.total`, true);
-    if (ratio.good)
-        return { good: metricQuery(ratio.good, file, `${path}.good`, true), total };
-    if (ratio.bad)
-        return { bad: metricQuery(ratio.bad, file, `${path}.bad`, true), total };
-    invalid(file, path, Object.keys(ratio), 'ratioMetric needs good or bad', 'Add good or bad beside total.');
-}
-/** Timeslices over a ratio: per slice, good rate over total rate. */
-function sliceRatio(ratio, meanOfRatio, objective, sliceSeconds) {
-    const window = `${sliceSeconds}s`;
-    const total = `sum(rate(${ratio.total}[${window}]))`;
-    const good = ratio.good
-        ? `sum(rate(${ratio.good}[${window}]))`
-        : `(${total} - sum(rate(${ratio.bad}[${window}])))`;
-    const query = `${good} / ${total}`;
-    const sliceTarget = Number(objective.timeSliceTarget ?? objective.target);
-    return {
-        kind: 'threshold',
-        query,
-        operator: '>=',
-        value: sliceTarget,
-        sliceSeconds,
-        meanOfRatio,
-    };
-}
-function metricQuery(value, file, path, selector = false) {
-    const source = (value?.metricSource ?? {});
-    const spec = (source.spec ?? {});
-    const query = spec.query ?? spec.promql;
-    if (typeof query !== 'string' || query.trim() === '') {
-        invalid(file, `${path}.metricSource.spec.query`, query, 'missing Prometheus query', 'Set metricSource.spec.query.');
-    }
-    if (source.type !== undefined &&
-        String(source.type).toLowerCase() !== 'prometheus') {
-        invalid(file, `${path}.metricSource.type`, source.type, 'only Prometheus sources are supported', 'Use type: Prometheus.');
-    }
-    if (selector && !parseSelector(query)) {
-        invalid(file, `${path}.metricSource.spec.query`, query, 'ratio metrics must be plain counter selectors', 'Write the selector alone, such as http_requests_total{job="api"}: the gate applies increase() to each series before summing, which keeps counter resets harmless.');
-    }
-    return selector
-        ? formatSelector(parseSelector(query).name, [
-            parseSelector(query).matchers,
-        ])
-        : query.trim();
 }
 function requireString(value, file, path) {
     if (typeof value === 'string' &&
