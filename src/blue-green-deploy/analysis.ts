@@ -6,6 +6,12 @@ import {
 import { errorMessage } from '../shared/errors.js';
 import type { Color } from './routers/router.js';
 
+/**
+ * Added to the latency allowed by the baseline comparison, so that
+ * millisecond noise on a fast service does not fail a canary.
+ */
+export const LATENCY_FLOOR_SECONDS = 0.01;
+
 /** Outcome of one measurement, or of a round of them. */
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -157,7 +163,7 @@ export function judgeRound(
       name,
       query,
       value,
-      threshold: `${direction === 'max' ? '<=' : '>='} ${round(limit)}`,
+      threshold: `${direction === 'max' ? '<=' : '>='} ${formatValue(limit)}`,
       verdict,
       reason,
     });
@@ -187,7 +193,8 @@ export function judgeRound(
       'p95 vs live color (s)',
       queries.p95,
       raw.p95,
-      raw.baselineP95 * (1 + settings.baselineLatencyTolerance),
+      raw.baselineP95 * (1 + settings.baselineLatencyTolerance) +
+        LATENCY_FLOOR_SECONDS,
       'max',
     );
   }
@@ -393,6 +400,8 @@ function failedRound(
   };
 }
 
-function round(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
+/** Formats a measured value with at most three significant digits. */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toPrecision(3)));
 }

@@ -1,4 +1,4 @@
-import { CanaryAnalysis, type Round } from './analysis.js';
+import { CanaryAnalysis, formatValue, type Round } from './analysis.js';
 import { backendAddress } from './containers.js';
 import { shiftTraffic, type Context } from './context.js';
 import { probeOnce, sleep } from './health.js';
@@ -77,7 +77,12 @@ export async function runSteps(
       () => analyseStep(context, canary, analysis, rounds, failures),
       (result) => result ?? 'passed',
     );
-    if (ended) return { kind: 'failed', reason: ended };
+    if (ended) {
+      // A rollback that took the lock over also removes the canary, which
+      // looks like a failure from here; the lock tells the two apart.
+      await renewLock(context);
+      return { kind: 'failed', reason: ended };
+    }
     if (settings.canary.gateAt === percent) {
       await context.records.update((record) => ({
         ...record,
@@ -112,6 +117,8 @@ async function analyseStep(
       ) || plan.intervalMs,
     );
     const elapsed = Date.now() - started;
+    // A rollback may have taken the lock over and removed the canary.
+    await renewLock(context);
     const health = await probeOnce(healthUrl, 2000);
     if (health !== 'ok') {
       return `the canary's health probe failed (${health}) during the step`;
@@ -129,7 +136,6 @@ async function analyseStep(
     context.logger.info(
       `analysis round: ${round.verdict} (${round.measurements.map((m) => `${m.name}=${m.value ?? 'none'} ${m.verdict}`).join('; ')})`,
     );
-    await renewLock(context);
     const missing =
       analysis.answeredRounds >= 2 ? analysis.neverAnswered() : [];
     if (missing.length > 0) {
@@ -156,10 +162,6 @@ function describeFailures(round: Round): string {
         `${m.name} ${m.value === undefined ? 'no data' : formatValue(m.value)} (${m.threshold}; ${m.reason})`,
     )
     .join('; ');
-}
-
-function formatValue(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
 }
 
 export { otherColor };

@@ -49,9 +49,11 @@ export async function acquireLock(
  */
 export async function renewLock(context: Context): Promise<void> {
   await context.records.update((record) => {
-    if (record.lock && record.lock.owner !== context.settings.runRef) {
+    // This run took the lock, so a lock held by another run, or none at
+    // all, means a rollback took it over (and may have released it since).
+    if (record.lock?.owner !== context.settings.runRef) {
       throw new LockLostError(
-        `Run ${record.lock.owner} took the deploy lock over (a rollback); this run stops without changing traffic further.`,
+        `Another run took the deploy lock over (a rollback${record.lock ? ` by ${record.lock.owner}` : ''}); this run stops without changing traffic further.`,
       );
     }
     return {

@@ -1,4 +1,4 @@
-import type { Round } from './analysis.js';
+import { formatValue, type Round } from './analysis.js';
 
 /** One row per measurement of every analysis round: value, threshold, query. */
 export function roundsTable(rounds: Round[]) {
@@ -25,9 +25,4 @@ export function roundsTable(rounds: Round[]) {
       ]),
     ),
   };
-}
-
-function formatValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
 }
