@@ -1,7 +1,7 @@
-// Runs inside a private network namespace (see demo.integration.test.ts),
-// because the demo service listens on every interface: starts the demo
-// service in failing mode, Prometheus scraping it, sends 400 requests, runs
-// the bundled gate and prints its outputs as one JSON line.
+// Runs inside a private network namespace (see demo.integration.test.ts)
+// because the demo service listens on every interface. It starts the demo
+// service in failing mode and Prometheus scraping it, sends 400 requests,
+// runs the bundled gate and prints the gate's outputs as one JSON line.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
