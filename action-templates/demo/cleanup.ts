@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { errorMessage } from '../../src/shared/errors.js';
 
 /**
@@ -28,37 +27,6 @@ export class Cleanup {
       } catch (error) {
         this.print(`cleanup of ${name} failed: ${errorMessage(error)}`);
       }
-    }
-  }
-}
-
-/**
- * Sends SIGTERM to this process's children that run the bundled action, so
- * an interrupted demo does not leave an action creating containers after
- * the cleanup removed them. Reads /proc, so it does nothing off Linux.
- */
-export function stopChildActions(): void {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return;
-  }
-  for (const pid of entries) {
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent pid; the command name in
-      // field 2 may contain spaces, so fields are counted after its ')'.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const parent = Number(
-        stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1],
-      );
-      if (parent !== process.pid) continue;
-      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (command.includes('dist/blue-green-deploy/index.js')) {
-        process.kill(Number(pid), 'SIGTERM');
-      }
-    } catch {
-      // The process ended between listing and reading: nothing to stop.
     }
   }
 }

@@ -2,11 +2,15 @@
 // the way the runner runs it, and steady load through HAProxy while the
 // steps in steps.ts deploy, fail safely and roll back. Run it through
 // action-templates/demo/run, or with tsx once dockerd runs and dist/ exists.
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBundledAction, type ActionRun } from '../../test/helpers/action.js';
+import {
+  startBundledAction,
+  type ActionRun,
+} from '../../test/helpers/action.js';
 import { startHaproxy, type Balancer } from '../../test/helpers/balancers.js';
 import {
   buildDemoImages,
@@ -14,7 +18,7 @@ import {
 } from '../../test/helpers/docker.js';
 import { startLoad } from '../../test/helpers/load.js';
 import { freePort } from '../../test/helpers/ports.js';
-import { Cleanup, stopChildActions } from './cleanup.js';
+import { Cleanup } from './cleanup.js';
 import { formatStepLine, formatTable, type StepResult } from './report.js';
 import {
   DEMO_STEPS,
@@ -96,39 +100,67 @@ function firstError(stdout: string): string | undefined {
 }
 
 /**
- * Returns why the action failed: its first error annotation, or for a
- * process that ended by a signal (exit code -1 from the helper) the end of
- * its stderr.
+ * Returns why the action failed: its first error annotation, or the signal
+ * that ended its process with the end of its stderr.
  */
-function describeFailure(run: ActionRun): string | undefined {
+function describeFailure(
+  run: ActionRun,
+  signal: NodeJS.Signals | null,
+): string | undefined {
   if (run.exitCode === 0) return undefined;
-  if (run.exitCode < 0) {
+  if (signal) {
     const stderr = run.stderr.trim().slice(-400) || 'empty';
-    return `the action process ended by a signal; its stderr: ${stderr}`;
+    return `the action process ended by ${signal}; its stderr: ${stderr}`;
   }
   return firstError(run.stdout);
+}
+
+/** Shared state of the steps of one demo run. */
+interface StepContext {
+  balancer: Balancer;
+  /** Base inputs, under each step's own inputs. */
+  inputs: Record<string, string>;
+  rate: number;
+  environment: DemoEnvironment;
+  /** Action processes running now, for a signal handler to stop. */
+  running: Set<ChildProcess>;
+}
+
+/** Runs the bundled action once, tracked in `running` while it runs. */
+async function runAction(
+  context: StepContext,
+  inputs: Record<string, string>,
+): Promise<{ run: ActionRun; signal: NodeJS.Signals | null }> {
+  const { child, done } = await startBundledAction(
+    'blue-green-deploy',
+    { ...context.inputs, ...inputs },
+    { timeoutMs: 80_000 },
+  );
+  context.running.add(child);
+  try {
+    const run = await done;
+    return { run, signal: child.signalCode };
+  } finally {
+    context.running.delete(child);
+  }
 }
 
 /** Runs one step, under load when the step sets underLoad, and judges it. */
 async function runStep(
   step: DemoStep,
-  balancer: Balancer,
-  inputs: Record<string, string>,
-  rate: number,
-  environment: DemoEnvironment,
+  context: StepContext,
 ): Promise<StepResult> {
+  const { balancer } = context;
   const stepInputs =
-    typeof step.inputs === 'function' ? step.inputs(environment) : step.inputs;
+    typeof step.inputs === 'function'
+      ? step.inputs(context.environment)
+      : step.inputs;
   const load = step.underLoad
-    ? startLoad(balancer.url, { rate, maxDurationMs: 90_000 })
+    ? startLoad(balancer.url, { rate: context.rate, maxDurationMs: 90_000 })
     : undefined;
   // Traffic flows before and after the action as well as during it.
   if (load) await sleep(500);
-  const run = await runBundledAction(
-    'blue-green-deploy',
-    { ...inputs, ...stepInputs },
-    { timeoutMs: 80_000 },
-  );
+  const { run, signal } = await runAction(context, stepInputs);
   if (load) await sleep(500);
   const report = await load?.stop();
   const observed = {
@@ -147,7 +179,7 @@ async function runStep(
     servedVersion: observed.servedVersion,
     durationMs: run.durationMs,
     load: report,
-    error: describeFailure(run),
+    error: describeFailure(run, signal),
     problems: judgeStep(step, observed),
   };
 }
@@ -171,9 +203,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     else process.env.TMPDIR = previousTmpdir;
     await rm(workDir, { recursive: true, force: true });
   });
+  const running = new Set<ChildProcess>();
   const onSignal = (signal: NodeJS.Signals) => {
     print(`${signal}: stopping the action and cleaning up`);
-    stopChildActions();
+    // An action left running would create containers after the cleanup.
+    for (const child of running) child.kill('SIGTERM');
     const code = signal === 'SIGINT' ? 130 : 143;
     void cleanup.run().finally(() => process.exit(code));
   };
@@ -194,17 +228,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         `green on 127.0.0.1:${ports[1]}); load: ${options.rate ?? 250} req/s`,
     );
 
-    const environment = { balancerUrl: balancer.url, extra: {} };
+    const context: StepContext = {
+      balancer,
+      inputs: baseInputs(ports, balancer),
+      rate: options.rate ?? 250,
+      environment: { balancerUrl: balancer.url, extra: {} },
+      running,
+    };
     const results: StepResult[] = [];
     for (const [index, step] of steps.entries()) {
       print(`-- ${step.name}: ${step.purpose}`);
-      const result = await runStep(
-        step,
-        balancer,
-        baseInputs(ports, balancer),
-        options.rate ?? 250,
-        environment,
-      );
+      const result = await runStep(step, context);
       results.push(result);
       print(formatStepLine(index + 1, steps.length, result));
     }
