@@ -70,6 +70,11 @@ export async function runSteps(
       ...record,
       inProgress: { ...progress, stepIndex: index, paused: false },
     }));
+    await context.deployments.status(
+      progress.deploymentId,
+      'in_progress',
+      `${progress.image} takes ${percent}% as ${canary}`,
+    );
     if (percent >= 100 || !stable) return { kind: 'promoted' };
 
     const ended = await timeline.phase(
@@ -88,6 +93,11 @@ export async function runSteps(
         ...record,
         inProgress: { ...progress, stepIndex: index, paused: true },
       }));
+      await context.deployments.status(
+        progress.deploymentId,
+        'in_progress',
+        `Paused at ${percent}%: waiting for mode promote or rollback`,
+      );
       return { kind: 'paused', weight: percent };
     }
   }

@@ -37,6 +37,7 @@ export async function finishPromotion(
     );
   }
   const now = new Date();
+  const replaced = (await context.records.read()).record.promoted;
   await timeline.phase('Save deploy record', () =>
     context.records.update(({ inProgress: _done, ...record }) => ({
       ...record,
@@ -44,6 +45,7 @@ export async function finishPromotion(
         color: progress.color,
         image: progress.image,
         at: now.toISOString(),
+        deploymentId: progress.deploymentId,
       },
       previous: stableContainer
         ? {
@@ -56,6 +58,11 @@ export async function finishPromotion(
           }
         : undefined,
     })),
+  );
+  await context.deployments.succeed(
+    progress.deploymentId,
+    replaced?.deploymentId,
+    `${progress.image} serves all traffic as ${progress.color}`,
   );
   return {
     result: 'deployed',
@@ -114,6 +121,11 @@ export async function abortCanary(
     );
   }
   await context.records.update(({ inProgress: _ended, ...record }) => record);
+  await context.deployments.status(
+    progress.deploymentId,
+    'failure',
+    `Ended and rolled back: ${reason}`,
+  );
   return {
     result: 'rolled-back',
     message: `The deploy of ${progress.image} ended and ${stable} serves all traffic: ${reason}.`,

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '../shared/logger.js';
 import { sleep } from './health.js';
 import type { Settings } from './inputs.js';
+import { Deployments } from './deployments.js';
 import { RecordStore } from './record.js';
 import {
   COLORS,
@@ -21,6 +22,7 @@ export interface Context {
   records: RecordStore;
   logger: Logger;
   timeline: Timeline;
+  deployments: Deployments;
 }
 
 export function createContext(
@@ -36,6 +38,7 @@ export function createContext(
     records: new RecordStore(docker, settings.service),
     logger,
     timeline: new Timeline(logger),
+    deployments: new Deployments(settings.deployment, logger),
   };
 }
 

@@ -77,6 +77,10 @@ async function deployLocked(context: Context): Promise<Outcome> {
   }
 
   const target: Color = live ? otherColor(live) : 'blue';
+  const deploymentId = await context.deployments.start(
+    image,
+    `Deploying ${image} as ${target}`,
+  );
   // The target slot may hold the previous version, kept for rollback. It is
   // stopped and set aside, so a failed deploy can put it back.
   const parked = colors[target];
@@ -124,6 +128,11 @@ async function deployLocked(context: Context): Promise<Outcome> {
     const message =
       `The new ${target} container (${image}) never became healthy, so traffic was not moved` +
       `${live ? ` and ${live} still serves it all` : ''}. The container was removed. Reason: ${health.reason}`;
+    await context.deployments.status(
+      deploymentId,
+      'failure',
+      `${image} never became healthy; traffic was not moved`,
+    );
     throw new DeployFailedError(message, {
       result: 'failed',
       message,
@@ -142,6 +151,7 @@ async function deployLocked(context: Context): Promise<Outcome> {
     paused: false,
     owner: settings.runRef,
     startedAt: new Date().toISOString(),
+    deploymentId,
   };
   await context.records.update((current) => ({
     ...current,

@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { ConfigurationError } from '../shared/errors.js';
 import {
   getChoiceInput,
@@ -8,6 +9,7 @@ import {
 } from '../shared/inputs.js';
 import { readAnalysis } from './inputs-analysis.js';
 import type { AnalysisSettings } from './analysis.js';
+import type { DeploymentSettings } from './deployments.js';
 import type { CaddySettings } from './routers/caddy.js';
 import type { Color } from './routers/router.js';
 import type { TraefikSettings } from './routers/traefik.js';
@@ -111,6 +113,8 @@ export interface Settings {
   analysis: AnalysisSettings;
   /** How long the deploy lock lasts unless the holder renews it. */
   lockTtlMs: number;
+  /** GitHub Deployments target; undefined when no environment is set. */
+  deployment?: DeploymentSettings;
   /** Who runs this: repository, run id and attempt; stored in labels. */
   runRef: string;
 }
@@ -162,7 +166,40 @@ export function readSettings(env = process.env): Settings {
     canary: readCanary(),
     analysis: readAnalysis(),
     lockTtlMs: getDurationInput('lock-ttl'),
+    deployment: readDeployment(env),
     runRef: runReference(env),
+  };
+}
+
+function readDeployment(
+  env: NodeJS.ProcessEnv,
+): DeploymentSettings | undefined {
+  const environment = getOptionalInput('environment');
+  if (!environment) return undefined;
+  const token = getOptionalInput('github-token');
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!token || !owner || !repo) {
+    throw new ConfigurationError(
+      `Input "environment" is "${environment}", which turns on GitHub Deployments, but ${token ? 'GITHUB_REPOSITORY is not set' : 'input "github-token" is empty'}. Pass a token with "deployments: write", or leave "environment" empty.`,
+    );
+  }
+  core.setSecret(token);
+  const apiUrl = env.GITHUB_API_URL ?? 'https://api.github.com';
+  const runUrl =
+    env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  return {
+    token,
+    environment,
+    environmentUrl: getOptionalInput('environment-url'),
+    apiUrl,
+    graphqlUrl:
+      env.GITHUB_GRAPHQL_URL ?? `${apiUrl.replace(/\/$/, '')}/graphql`,
+    owner,
+    repo,
+    ref: env.GITHUB_SHA ?? env.GITHUB_REF ?? 'HEAD',
+    logUrl: runUrl,
   };
 }
 

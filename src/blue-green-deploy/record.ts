@@ -9,6 +9,8 @@ export interface Release {
   image: string;
   /** When it became fully live, or when it was taken out of the pool. */
   at: string;
+  /** The GitHub deployment that made it live, when Deployments are on. */
+  deploymentId?: number;
 }
 
 /** A canary deploy that has started and not yet been promoted or ended. */
@@ -23,6 +25,8 @@ export interface InProgress {
   paused: boolean;
   /** The run that started it. */
   owner: string;
+  /** The GitHub deployment that tracks it, when Deployments are on. */
+  deploymentId?: number;
   startedAt: string;
 }
 

@@ -91,10 +91,19 @@ async function rollbackToPrevious(context: Context): Promise<Outcome> {
 
   const now = new Date();
   const liveImage = live ? colors[live]?.image : undefined;
+  const deploymentId = await context.deployments.start(
+    previous.image,
+    `Rollback to ${previous.image} as ${target}`,
+  );
   await timeline.phase('Save deploy record', () =>
     context.records.update((record) => ({
       ...record,
-      promoted: { color: target, image: previous.image, at: now.toISOString() },
+      promoted: {
+        color: target,
+        image: previous.image,
+        at: now.toISOString(),
+        deploymentId,
+      },
       previous:
         live && liveImage
           ? {
@@ -107,6 +116,11 @@ async function rollbackToPrevious(context: Context): Promise<Outcome> {
             }
           : undefined,
     })),
+  );
+  await context.deployments.succeed(
+    deploymentId,
+    found.record.promoted?.deploymentId,
+    `Rolled back to ${previous.image} as ${target}`,
   );
   return {
     result: 'rolled-back',

@@ -27,7 +27,11 @@ const STATE = { isPost: 'isPost', finished: 'finished' } as const;
 
 function buildContext(logger: Logger): Context {
   const settings = readSettings();
-  logger.debug(`settings: ${JSON.stringify(settings)}`);
+  logger.debug(
+    `settings: ${JSON.stringify(settings, (key, value: unknown) =>
+      /token/i.test(key) && value ? '***' : value,
+    )}`,
+  );
   const docker = connectDocker(settings.dockerHost);
   const router = createRouter(settings.router, logger);
   return createContext(settings, docker, router, logger);
