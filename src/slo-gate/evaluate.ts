@@ -47,7 +47,15 @@ export async function evaluateSlos(
         const counts = await readCounts(client, slo, options, logger);
         const length = windowLengthSeconds(slo.window, options.at);
         const numbers = computeNumbers(slo, counts, length, options.math);
-        return judgeSlo(slo, numbers, options.policy);
+        const result = judgeSlo(slo, numbers, options.policy);
+        if (options.useRecordingRules && numbers.total === null) {
+          result.reasons = [
+            'No recorded series for this SLO: load the rules that mode ' +
+              '"rules" generates into Prometheus, or set use-recording-rules ' +
+              'to false.',
+          ];
+        }
+        return result;
       } catch (error) {
         if (error instanceof PrometheusQueryError) {
           logger.error(`${sloId(slo)}: ${error.message}`);

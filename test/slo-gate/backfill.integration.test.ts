@@ -257,6 +257,18 @@ describe('slo-gate against backfilled Prometheus', () => {
     assert.match(slo.reasons[0], /probably misconfigured/);
   });
 
+  it('missing recording rules are named', async () => {
+    const reset = slos.filter((slo) => slo.name === 'reset');
+    const recorded = await runGate(
+      client,
+      reset,
+      { ...options(), useRecordingRules: true },
+      memoryLogger(),
+    );
+    assert.equal(recorded.slos[0].verdict, 'fail');
+    assert.match(recorded.slos[0].reasons[0], /No recorded series/);
+  });
+
   it('malformed query fails its SLO only', () => {
     const slo = byName('malformed');
     assert.equal(slo.verdict, 'fail');
