@@ -204,7 +204,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     await rm(workDir, { recursive: true, force: true });
   });
   const running = new Set<ChildProcess>();
+  let interrupted = false;
+  // Ctrl-C reaches the demo twice under tsx (from the terminal and relayed
+  // by the tsx parent), so the handler stays installed and ignores repeats.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
     print(`${signal}: stopping the action and cleaning up`);
     // An action left running would create containers after the cleanup.
     for (const child of running) child.kill('SIGTERM');
@@ -212,8 +217,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     void cleanup.run().finally(() => process.exit(code));
   };
   if (options.handleSignals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
 
   try {
