@@ -60,7 +60,10 @@ async function deployLocked(context: Context): Promise<Outcome> {
       `A deploy of ${stale.image} is paused at ${stale.steps[stale.stepIndex]}% on ${stale.color}. Run mode "promote" to continue it or "rollback" to end it before deploying again.`,
     );
   }
-  const { live, colors, record, state } = found;
+  const { colors, record, state } = found;
+  // A color the balancer serves without a container of ours (a placeholder,
+  // or a service deployed by other means) is replaced as on a first deploy.
+  const live = found.live && colors[found.live] ? found.live : undefined;
   const liveContainer = live ? colors[live] : undefined;
 
   if (live && liveContainer?.image === image && state.weights[live] === 100) {

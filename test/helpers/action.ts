@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +95,7 @@ export async function startBundledAction(
     child.on('close', (code) => resolve(code ?? -1)),
   ).then(async (exitCode) => {
     clearTimeout(timer);
-    return {
+    const run = {
       exitCode,
       outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
       summary: await readFile(summaryFile, 'utf8'),
@@ -103,6 +103,8 @@ export async function startBundledAction(
       stderr,
       durationMs: performance.now() - started,
     };
+    await rm(dir, { recursive: true, force: true });
+    return run;
   });
   return { child, done };
 }

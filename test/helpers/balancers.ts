@@ -7,6 +7,16 @@ import { freePort } from './ports.js';
 
 const exec = promisify(execFile);
 
+/** Caddy's data and config directories, kept inside the test's own folder. */
+function caddyEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    XDG_DATA_HOME: dir,
+    XDG_CONFIG_HOME: dir,
+    HOME: dir,
+  };
+}
+
 export interface Balancer {
   /** URL of the balancer's frontend, on 127.0.0.1. */
   url: string;
@@ -165,6 +175,88 @@ http {
           break;
         }
       }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts Debian's Caddy on 127.0.0.1 with its admin API on another local
+ * port and one reverse_proxy handler tagged `blue-green-<service>`, whose
+ * single upstream is tagged as blue and points at the blue port.
+ */
+export async function startCaddy(
+  service: string,
+  colorPorts: [number, number],
+): Promise<Balancer> {
+  const dir = await mkdtemp(join(tmpdir(), 'caddy-'));
+  const port = await freePort();
+  const adminPort = await freePort();
+  const handlerId = `blue-green-${service}`;
+  const config = {
+    admin: { listen: `127.0.0.1:${adminPort}` },
+    storage: { module: 'file_system', root: join(dir, 'data') },
+    apps: {
+      http: {
+        servers: {
+          web: {
+            listen: [`127.0.0.1:${port}`],
+            routes: [
+              {
+                handle: [
+                  {
+                    '@id': handlerId,
+                    handler: 'reverse_proxy',
+                    upstreams: [
+                      {
+                        '@id': `${handlerId}.blue.0`,
+                        dial: `127.0.0.1:${colorPorts[0]}`,
+                      },
+                    ],
+                    load_balancing: {
+                      selection_policy: { policy: 'round_robin' },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    },
+  };
+  const configFile = join(dir, 'caddy.json');
+  await writeFile(configFile, JSON.stringify(config));
+  const child = spawn('caddy', ['run', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: caddyEnv(dir),
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${adminPort}/config/`);
+      if (response.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`Caddy did not start: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    inputs: {
+      router: 'caddy',
+      'caddy-admin-url': `http://127.0.0.1:${adminPort}`,
+      'caddy-handler-id': handlerId,
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -32,6 +32,7 @@ if ! "$docker" image inspect "$repo:base" >/dev/null 2>&1 ||
     --change 'CMD ["/usr/bin/node", "/app/server.js"]' \
     --change 'WORKDIR /app' \
     --change 'ENV PORT=8080' \
+    --change 'ENV HOST=0.0.0.0' \
     --change "LABEL demo.server.sha256=$(sha256sum "$here/server.js" | cut -c1-64)" \
     - "$repo:base" >/dev/null
 fi

@@ -1,6 +1,8 @@
 // Demo HTTP service for the blue-green-deploy demo and tests. Node.js only,
 // no dependencies. Settings come from the environment:
 //   PORT                 port to listen on (default 8080)
+//   HOST                 address to listen on (default 127.0.0.1; the image sets
+//                        0.0.0.0, its own network namespace, published on 127.0.0.1)
 //   DEMO_VERSION         version reported in responses and metrics
 //   RESILIENCE_COLOR     color reported in responses and metrics (set by blue-green-deploy)
 //   DEMO_START_DELAY_MS  time before the port opens, like a real start (default 3000)
@@ -12,6 +14,7 @@ import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 
 const port = Number(process.env.PORT || 8080);
+const host = process.env.HOST || '127.0.0.1';
 const version = process.env.DEMO_VERSION || 'dev';
 const color = process.env.RESILIENCE_COLOR || 'none';
 const mode = process.env.DEMO_MODE || 'ok';
@@ -27,7 +30,9 @@ let durationSum = 0;
 let stopping = false;
 
 function log(message) {
-  process.stdout.write(`${new Date().toISOString()} ${version}/${color} ${message}\n`);
+  process.stdout.write(
+    `${new Date().toISOString()} ${version}/${color} ${message}\n`,
+  );
 }
 
 function record(code, seconds) {
@@ -66,8 +71,14 @@ function metricsText() {
 }
 
 function send(response, code, body, type = 'application/json') {
-  response.writeHead(code, { 'content-type': type, 'x-version': version, 'x-color': color });
-  response.end(type === 'application/json' ? `${JSON.stringify(body)}\n` : body);
+  response.writeHead(code, {
+    'content-type': type,
+    'x-version': version,
+    'x-color': color,
+  });
+  response.end(
+    type === 'application/json' ? `${JSON.stringify(body)}\n` : body,
+  );
 }
 
 function handle(request, response) {
@@ -79,7 +90,11 @@ function handle(request, response) {
   }
   if (path === '/healthz') {
     const healthy = mode !== 'unhealthy' && !stopping;
-    send(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unhealthy', version, color });
+    send(response, healthy ? 200 : 503, {
+      status: healthy ? 'ok' : 'unhealthy',
+      version,
+      color,
+    });
     return;
   }
   const delay = mode === 'slow' ? latencyMs : 0;
@@ -114,5 +129,5 @@ process.on('SIGINT', () => process.exit(0));
 
 log(`starting in ${startDelayMs} ms (mode ${mode})`);
 setTimeout(() => {
-  server.listen(port, () => log(`listening on ${port}`));
+  server.listen(port, host, () => log(`listening on ${host}:${port}`));
 }, startDelayMs);
