@@ -14,7 +14,10 @@ import type { CaddySettings } from './routers/caddy.js';
 import type { Color } from './routers/router.js';
 import type { TraefikSettings } from './routers/traefik.js';
 
-/** `abort` is read as `rollback`: both end a deploy and restore the promoted color. */
+/**
+ * `rollback` ends a deploy in progress, or else returns to the previous
+ * color; `abort` only ends a deploy in progress and otherwise changes nothing.
+ */
 export const MODES = [
   'deploy',
   'promote',
@@ -23,7 +26,7 @@ export const MODES = [
   'status',
   'cleanup',
 ] as const;
-export type Mode = Exclude<(typeof MODES)[number], 'abort'>;
+export type Mode = (typeof MODES)[number];
 
 export const ROUTER_KINDS = ['haproxy', 'nginx', 'caddy', 'traefik'] as const;
 export type RouterKind = (typeof ROUTER_KINDS)[number];
@@ -123,8 +126,7 @@ const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /** Reads and validates every input of the action. */
 export function readSettings(env = process.env): Settings {
-  const chosen = getChoiceInput('mode', MODES);
-  const mode: Mode = chosen === 'abort' ? 'rollback' : chosen;
+  const mode = getChoiceInput('mode', MODES);
   const service = getRequiredInput('service');
   if (!SERVICE_NAME.test(service)) {
     throw new ConfigurationError(

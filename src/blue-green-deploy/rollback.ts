@@ -18,7 +18,23 @@ import { otherColor, type Backends } from './routers/router.js';
  * otherwise it returns to the previous color, which stays running out of
  * the pool during its rollback window.
  */
-export async function rollback(context: Context): Promise<Outcome> {
+export function rollback(context: Context): Promise<Outcome> {
+  return endDeploy(context, true);
+}
+
+/**
+ * Ends a deploy in progress (paused, mid-step or left by a crashed run) and
+ * changes nothing when there is none, so a workflow can run it after any
+ * failed deploy without moving traffic to an older version.
+ */
+export function abort(context: Context): Promise<Outcome> {
+  return endDeploy(context, false);
+}
+
+async function endDeploy(
+  context: Context,
+  toPrevious: boolean,
+): Promise<Outcome> {
   await context.timeline.phase('Take deploy lock', () =>
     acquireLock(context, { takeOver: true }),
   );
@@ -28,10 +44,19 @@ export async function rollback(context: Context): Promise<Outcome> {
       return await abortCanary(
         context,
         record.inProgress,
-        'rollback requested while the deploy was in progress',
+        `${context.settings.mode} requested while the deploy was in progress`,
       );
     }
-    return await rollbackToPrevious(context);
+    if (toPrevious) return await rollbackToPrevious(context);
+    const promoted = record.promoted;
+    return {
+      result: 'unchanged',
+      message: `No deploy of "${context.settings.service}" is in progress, so abort changed nothing.`,
+      active: promoted
+        ? { color: promoted.color, image: promoted.image }
+        : undefined,
+      tables: [],
+    };
   } finally {
     await releaseLock(context);
   }

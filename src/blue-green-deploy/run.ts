@@ -10,7 +10,7 @@ import { deploy, DeployFailedError, promote } from './deploy.js';
 import { connectDocker } from './docker.js';
 import { readSettings, type Mode } from './inputs.js';
 import { LockedError, LockLostError, releaseLock } from './lock.js';
-import { rollback } from './rollback.js';
+import { abort, rollback } from './rollback.js';
 import { createRouter } from './routers/index.js';
 import { cleanup, status } from './status.js';
 
@@ -18,6 +18,7 @@ const MODE_RUNNERS: Record<Mode, (context: Context) => Promise<Outcome>> = {
   deploy,
   promote,
   rollback,
+  abort,
   status,
   cleanup,
 };

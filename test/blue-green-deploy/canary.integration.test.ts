@@ -271,6 +271,12 @@ test('manual gate pauses, then rollback ends it', async () => {
     !names.some((name) => name.endsWith('-set-aside')),
     names.join(', '),
   );
+
+  const idle = await runAs('111', { mode: 'abort' });
+  assert.equal(idle.exitCode, 0, idle.stdout);
+  assert.equal(idle.outputs.result, 'unchanged');
+  assert.match(idle.summary, /abort changed nothing/);
+  assert.deepEqual((await router.read()).weights, { blue: 100 });
 });
 
 test('second deploy is refused while one runs', async () => {
