@@ -12,6 +12,7 @@ import {
   type ActionRun,
 } from '../../test/helpers/action.js';
 import { startHaproxy, type Balancer } from '../../test/helpers/balancers.js';
+import { startPrometheus } from '../../test/helpers/prometheus.js';
 import {
   buildDemoImages,
   removeServiceContainers,
@@ -233,11 +234,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         `green on 127.0.0.1:${ports[1]}); load: ${options.rate ?? 250} req/s`,
     );
 
+    const prometheus = await startPrometheus({
+      scrapeTargets: ports.map((port) => `127.0.0.1:${port}`),
+      scrapeInterval: '1s',
+      waitForTargets: false,
+    });
+    cleanup.add('Prometheus', () => prometheus.stop());
+    print(`Prometheus scrapes both colors every second at ${prometheus.url}`);
+
     const context: StepContext = {
       balancer,
       inputs: baseInputs(ports, balancer),
       rate: options.rate ?? 250,
-      environment: { balancerUrl: balancer.url, extra: {} },
+      environment: {
+        balancerUrl: balancer.url,
+        extra: { prometheusUrl: prometheus.url },
+      },
       running,
     };
     const results: StepResult[] = [];

@@ -109,7 +109,54 @@ export const DEMO_STEPS: DemoStep[] = [
       maxFailedRequests: 0,
     },
   },
+  {
+    name: 'canary v2',
+    purpose:
+      'v2 takes 10%, then 50%, then all, with Prometheus analysis at each step',
+    inputs: ({ extra }) => ({
+      image: 'resilience-demo:v2',
+      ...canaryInputs(extra),
+    }),
+    underLoad: true,
+    expect: {
+      succeeds: true,
+      result: 'deployed',
+      activeColor: 'green',
+      activeVersion: 'v2',
+      neverServed: ['v3'],
+      maxFailedRequests: 0,
+    },
+  },
+  {
+    name: 'canary v3-failing',
+    purpose: 'a canary that answers 500 is rolled back at its first step',
+    inputs: ({ extra }) => ({
+      image: 'resilience-demo:v3-failing',
+      ...canaryInputs(extra),
+    }),
+    underLoad: true,
+    expect: {
+      succeeds: false,
+      result: 'rolled-back',
+      activeColor: 'green',
+      activeVersion: 'v2',
+      // The canary serves its 10% share until the first analysis round.
+      neverServed: [],
+      maxFailedRequests: 400,
+    },
+  },
 ];
+
+/** Canary settings short enough for a demo: seconds per step. */
+function canaryInputs(extra: Record<string, string>): Record<string, string> {
+  return {
+    steps: '10,50,100',
+    'step-duration': '4s',
+    'analysis-interval': '2s',
+    'min-requests': '20',
+    'prometheus-url': extra.prometheusUrl,
+  };
+}
 
 /** Observations during and after one step. */
 export interface StepObservation {

@@ -12,7 +12,7 @@ import {
   type Weights,
 } from './routers/router.js';
 
-/** How a run of canary steps ended. */
+/** Result of a run of canary steps. */
 export type StepsResult =
   | { kind: 'promoted' }
   | { kind: 'paused'; weight: number }
@@ -84,7 +84,7 @@ export async function runSteps(
     );
     if (ended) {
       // A rollback that took the lock over also removes the canary, which
-      // looks like a failure from here; the lock tells the two apart.
+      // looks like a failure from here; the lock distinguishes the two.
       await renewLock(context);
       return { kind: 'failed', reason: ended };
     }

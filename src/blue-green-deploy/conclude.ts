@@ -78,7 +78,7 @@ export async function finishPromotion(
 /**
  * Ends a canary: all traffic back to the stable color, then the canary
  * container is removed and the version it replaced is put back. The
- * stable color must answer its health probe first; an unhealthy side never
+ * stable color must pass its health probe first; an unhealthy side never
  * gets more traffic, and the canary then keeps its share.
  */
 export async function abortCanary(

@@ -14,7 +14,7 @@ import {
 } from './routers/router.js';
 import { Timeline } from './timeline.js';
 
-/** What every mode works with: settings, clients and the run's timeline. */
+/** Settings, clients and timeline shared by every mode. */
 export interface Context {
   settings: Settings;
   docker: Docker;
@@ -61,7 +61,7 @@ export interface Outcome {
   tables: { title: string; header: string[]; rows: string[][] }[];
 }
 
-/** The color with the largest share, or undefined when the pool is empty. */
+/** Returns the color with the largest share, or undefined for an empty pool. */
 export function liveColor(state: RouterState): Color | undefined {
   let best: Color | undefined;
   for (const color of COLORS) {

@@ -12,7 +12,7 @@ import type { InProgress } from './record.js';
 import { otherColor, type Color } from './routers/router.js';
 import { roundsTable } from './summary.js';
 
-/** A deploy that ended without promoting; the outcome says what is live. */
+/** A deploy that ended without promoting; its outcome reports what is live. */
 export class DeployFailedError extends Error {
   override readonly name = 'DeployFailedError';
   constructor(

@@ -2,7 +2,7 @@ import { createGitHubClient, type GitHubClient } from '../shared/github.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
-/** Where and as what the deploy shows up in GitHub Deployments. */
+/** Repository, environment and credentials for GitHub Deployments. */
 export interface DeploymentSettings {
   token: string;
   /** Environment name; empty turns Deployments off. */
@@ -65,7 +65,7 @@ export class Deployments {
       });
       if (response.status !== 201 || !('id' in response.data)) {
         throw new Error(
-          `GitHub answered ${response.status} without a deployment`,
+          `GitHub returned ${response.status} without a deployment`,
         );
       }
       const id = response.data.id;

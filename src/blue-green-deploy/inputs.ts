@@ -31,11 +31,11 @@ export type Mode = (typeof MODES)[number];
 export const ROUTER_KINDS = ['haproxy', 'nginx', 'caddy', 'traefik'] as const;
 export type RouterKind = (typeof ROUTER_KINDS)[number];
 
-/** How a color's container is reached by the balancer and the health probe. */
+/** Network layout through which the balancer and the health probe reach a color. */
 export type Topology =
   /** The container port is published on `publishAddress:<color port>`. */
   | { kind: 'published'; publishAddress: string }
-  /** Host networking; the container is told its color port through `portEnv`. */
+  /** Host networking; the container reads its color port from `portEnv`. */
   | { kind: 'host'; portEnv: string }
   /** A user-defined network; the balancer reaches `<service>-<color>:<port>`. */
   | { kind: 'network'; network: string };
@@ -56,7 +56,7 @@ export interface NginxSettings {
   upstreamFile: string;
   /** Upstream block name in that file. */
   upstream: string;
-  /** A URL through nginx used to confirm which colors answer. */
+  /** A URL through nginx, requested to confirm which colors respond. */
   verifyUrl?: string;
 }
 
@@ -108,7 +108,7 @@ export interface Settings {
   };
   /** How long the replaced color is kept for rollback. */
   keepPreviousMs: number;
-  /** Longest wait for the replaced color's open requests to finish. */
+  /** Maximum wait for the replaced color's open requests to finish. */
   drainTimeoutMs: number;
   /** Environment variables set on the new color, over the inherited ones. */
   env: Record<string, string>;
@@ -118,7 +118,7 @@ export interface Settings {
   lockTtlMs: number;
   /** GitHub Deployments target; undefined when no environment is set. */
   deployment?: DeploymentSettings;
-  /** Who runs this: repository, run id and attempt; stored in labels. */
+  /** Reference of this run (repository, run id and attempt), stored in labels. */
   runRef: string;
 }
 

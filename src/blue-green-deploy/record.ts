@@ -31,7 +31,7 @@ export interface InProgress {
 }
 
 /**
- * What blue-green-deploy remembers between runs. What is live is read from
+ * State that blue-green-deploy keeps between runs. What is live is read from
  * the balancer; the record keeps only what the balancer cannot tell.
  */
 export interface DeployRecord {

@@ -13,10 +13,10 @@ import { acquireLock, releaseLock } from './lock.js';
 import { otherColor, type Backends } from './routers/router.js';
 
 /**
- * Sends all traffic to the last fully promoted version. During a canary
- * (paused, mid-step or left by a crashed run) that ends the canary;
- * otherwise it returns to the previous color, which stays running out of
- * the pool during its rollback window.
+ * Sends all traffic to the last fully promoted version. A canary that is
+ * paused, mid-step or left by a crashed run is ended. Without one, traffic
+ * returns to the previous color, which stays running out of the pool
+ * during its rollback window.
  */
 export function rollback(context: Context): Promise<Outcome> {
   return endDeploy(context, true);

@@ -20,7 +20,7 @@ const resultOf = (step: string) => {
   return result;
 };
 
-test('demo runs every step as expected', { timeout: 110_000 }, async () => {
+test('demo runs every step as expected', { timeout: 180_000 }, async () => {
   report = await runDemo({ print: (line) => lines.push(line) });
   const output = lines.join('\n');
   assert.deepEqual(
@@ -59,6 +59,28 @@ test('demo rolls back to v1 on blue', () => {
   assert.equal(rollback.activeColor, 'blue');
   assert.equal(rollback.servedVersion, 'v1');
   assert.equal(rollback.load?.failed, 0);
+});
+
+test('demo promotes the good canary', () => {
+  const canary = resultOf('canary v2');
+  assert.equal(canary.exitCode, 0);
+  assert.equal(canary.result, 'deployed');
+  assert.equal(canary.servedVersion, 'v2');
+  assert.equal(canary.load?.failed, 0, JSON.stringify(canary.load));
+  assert.ok((canary.load?.versions.v1 ?? 0) > 0, 'v1 served during the steps');
+});
+
+test('demo rolls the failing canary back', () => {
+  const canary = resultOf('canary v3-failing');
+  assert.notEqual(canary.exitCode, 0);
+  assert.equal(canary.result, 'rolled-back');
+  assert.equal(canary.servedVersion, 'v2');
+  const failed = canary.load?.failed ?? 0;
+  assert.ok(failed > 0, 'the canary answered 500 to its share');
+  assert.ok(
+    failed < (canary.load?.sent ?? 0) * 0.1,
+    JSON.stringify(canary.load),
+  );
 });
 
 test('demo prints step lines and a table', () => {
