@@ -1,7 +1,7 @@
 import { CanaryAnalysis, formatValue, type Round } from './analysis.js';
-import { backendAddress } from './containers.js';
+import { backendsOf, healthUrls, listColors } from './containers.js';
 import { shiftTraffic, type Context } from './context.js';
-import { probeOnce, sleep } from './health.js';
+import { probeAll, sleep } from './health.js';
 import { versionOf } from './labels.js';
 import { renewLock } from './lock.js';
 import type { InProgress } from './record.js';
@@ -42,8 +42,8 @@ export async function runSteps(
 ): Promise<StepsResult> {
   const { settings, timeline } = context;
   const canary = progress.color;
-  const backends: Backends = { [canary]: backendAddress(settings, canary) };
-  if (stable) backends[stable] = backendAddress(settings, stable);
+  const colors = await listColors(context.docker, settings.service);
+  const backends: Backends = backendsOf(settings, colors, [canary, stable]);
   const analysis = settings.analysis.prometheusUrl
     ? new CanaryAnalysis(settings.analysis, {
         service: settings.service,
@@ -118,7 +118,12 @@ async function analyseStep(
 ): Promise<string | undefined> {
   const { canary: plan } = context.settings;
   const started = Date.now();
-  const healthUrl = `http://${backendAddress(context.settings, canary)}${context.settings.health.path}`;
+  const colors = await listColors(context.docker, context.settings.service);
+  const urls = healthUrls(
+    context.settings,
+    canary,
+    colors[canary]?.replicas.length ?? 1,
+  );
   for (;;) {
     await sleep(
       Math.min(
@@ -129,7 +134,7 @@ async function analyseStep(
     const elapsed = Date.now() - started;
     // A rollback may have taken the lock over and removed the canary.
     await renewLock(context);
-    const health = await probeOnce(healthUrl, 2000);
+    const health = await probeAll(urls, 2000);
     if (health !== 'ok') {
       return `the canary's health probe failed (${health}) during the step`;
     }

@@ -2,25 +2,25 @@ import type Docker from 'dockerode';
 import { errorMessage } from '../shared/errors.js';
 import {
   colorCreateOptions,
-  containerName,
+  listColors,
+  SET_ASIDE,
   type ColorContainer,
 } from './containers.js';
 import type { Context } from './context.js';
 import { isNotFound } from './docker.js';
 import type { Color } from './routers/router.js';
 
-/** Suffix of a color's container while a deploy has set it aside. */
-export const SET_ASIDE_SUFFIX = '-set-aside';
-
 /**
- * Creates and starts the target color from the live color's configuration.
+ * Creates and starts `count` replicas of the target color from the live
+ * color's configuration.
  */
 export async function startColor(
   context: Context,
   target: Color,
   image: string,
   live: ColorContainer | undefined,
-): Promise<Docker.Container> {
+  count: number,
+): Promise<Docker.Container[]> {
   const { docker, settings, logger } = context;
   await ensureImage(docker, image);
   let template: Parameters<typeof colorCreateOptions>[3];
@@ -36,59 +36,62 @@ export async function startColor(
     }
     template = { container: liveInfo, image: imageInfo };
   }
-  const options = colorCreateOptions(settings, target, image, template);
-  logger.debug(`create options: ${JSON.stringify(options)}`);
-  const container = await docker.createContainer(options);
-  await container.start();
-  return container;
+  const containers: Docker.Container[] = [];
+  for (let replica = 1; replica <= count; replica += 1) {
+    const options = colorCreateOptions(
+      settings,
+      target,
+      image,
+      template,
+      replica,
+    );
+    logger.debug(`create options: ${JSON.stringify(options)}`);
+    const container = await docker.createContainer(options);
+    containers.push(container);
+    await container.start();
+  }
+  return containers;
 }
 
-/** Stops a color's container and renames it, freeing its name and port. */
+/** Stops a color's replicas and renames them, freeing their names and ports. */
 export async function park(
   context: Context,
   parked: ColorContainer,
 ): Promise<void> {
-  const container = context.docker.getContainer(parked.id);
-  if (parked.running) await container.stop();
-  await container.rename({ name: `${parked.name}${SET_ASIDE_SUFFIX}` });
+  for (const replica of parked.replicas) {
+    const container = context.docker.getContainer(replica.id);
+    if (replica.running) await container.stop();
+    await container.rename({ name: `${replica.name}${SET_ASIDE}` });
+  }
 }
 
-/** Puts a set-aside container back under its name, running if it was. */
+/**
+ * Puts set-aside replicas back under their names and starts them: they
+ * ran, kept for rollback, before a deploy set them aside.
+ */
 export async function unpark(
   context: Context,
   parked: ColorContainer,
 ): Promise<void> {
-  const container = context.docker.getContainer(parked.id);
-  await container.rename({ name: parked.name });
-  if (parked.running) await container.start();
+  for (const replica of parked.replicas) {
+    const container = context.docker.getContainer(replica.id);
+    await container.rename({ name: replica.name.replace(SET_ASIDE, '') });
+    await container.start().catch((error: { statusCode?: number }) => {
+      // 304: the container already runs.
+      if (error.statusCode !== 304) throw error;
+    });
+  }
 }
 
-/** Finds the container a deploy set aside for `color`, if any. */
+/** Finds the replicas a deploy set aside for `color`, if any. */
 export async function findSetAside(
   context: Context,
   color: Color,
 ): Promise<ColorContainer | undefined> {
-  const name = containerName(context.settings.service, color);
-  try {
-    const info = await context.docker
-      .getContainer(`${name}${SET_ASIDE_SUFFIX}`)
-      .inspect();
-    return {
-      color,
-      id: info.Id,
-      name,
-      image:
-        info.Config.Labels?.['io.resilience-actions.image'] ??
-        info.Config.Image,
-      version: '',
-      // It ran before the deploy set it aside; a restore starts it again.
-      running: true,
-      createdAt: '',
-    };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  const colors = await listColors(context.docker, context.settings.service, {
+    setAside: true,
+  });
+  return colors[color];
 }
 
 /** Pulls the image unless the host has it already. */
@@ -99,10 +102,17 @@ async function ensureImage(docker: Docker, image: string): Promise<void> {
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const stream = await docker.pull(image);
-  await new Promise<void>((resolve, reject) =>
-    docker.modem.followProgress(stream, (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
+  try {
+    const stream = await docker.pull(image);
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  } catch (error) {
+    throw new Error(
+      `image ${image} is not on the Docker host and pulling it failed (${errorMessage(error)}). Load or build it on the host, or check the registry name and its credentials`,
+      { cause: error },
+    );
+  }
 }

@@ -1,9 +1,14 @@
 import { formatDuration } from '../shared/duration.js';
 import { findSetAside, unpark } from './colors.js';
-import { backendAddress, listColors, removeContainer } from './containers.js';
+import {
+  backendsOf,
+  healthUrls,
+  listColors,
+  removeColor,
+} from './containers.js';
 import { shiftTraffic, type Context, type Outcome } from './context.js';
 import { lastLogLines } from './docker.js';
-import { probeOnce, sleep } from './health.js';
+import { probeAll, sleep } from './health.js';
 import type { InProgress } from './record.js';
 import { otherColor, type Backends, type Color } from './routers/router.js';
 
@@ -23,7 +28,7 @@ export async function finishPromotion(
   const setAside = await findSetAside(context, progress.color);
   if (setAside) {
     await timeline.phase(`Remove old ${progress.color}`, () =>
-      removeContainer(docker, setAside.id),
+      removeColor(docker, setAside),
     );
   }
   if (stable && stableContainer) {
@@ -95,12 +100,12 @@ export async function abortCanary(
 
   if (stableContainer) {
     await timeline.phase(`Check ${stable}`, () =>
-      requireHealthy(context, stable),
+      requireHealthy(context, stable, stableContainer.replicas.length),
     );
-    const backends: Backends = {
-      [stable]: backendAddress(settings, stable),
-      [progress.color]: backendAddress(settings, progress.color),
-    };
+    const backends: Backends = backendsOf(settings, colors, [
+      stable,
+      progress.color,
+    ]);
     await timeline.phase(
       `Traffic back to ${stable}`,
       () => shiftTraffic(context, { [stable]: 100 }, backends),
@@ -111,7 +116,7 @@ export async function abortCanary(
   if (canaryContainer) {
     logs = await lastLogLines(docker.getContainer(canaryContainer.id));
     await timeline.phase(`Remove ${progress.color}`, () =>
-      removeContainer(docker, canaryContainer.id),
+      removeColor(docker, canaryContainer),
     );
   }
   const setAside = await findSetAside(context, progress.color);
@@ -144,11 +149,15 @@ export async function abortCanary(
   };
 }
 
-async function requireHealthy(context: Context, color: Color): Promise<void> {
-  const url = `http://${backendAddress(context.settings, color)}${context.settings.health.path}`;
+async function requireHealthy(
+  context: Context,
+  color: Color,
+  replicas: number,
+): Promise<void> {
+  const urls = healthUrls(context.settings, color, replicas);
   let outcome = '';
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    outcome = await probeOnce(url, 2000);
+    outcome = await probeAll(urls, 2000);
     if (outcome === 'ok') return;
     await sleep(200);
   }

@@ -7,33 +7,101 @@ import type { Color } from './routers/router.js';
 /** Environment variable that tells a container its color. */
 export const COLOR_ENV = 'RESILIENCE_COLOR';
 
-/** A color's container as found on the Docker host. */
+/** One container of a color. */
+export interface Replica {
+  id: string;
+  name: string;
+  /** 1 for the first replica. */
+  index: number;
+  running: boolean;
+}
+
+/** A color's containers as found on the Docker host. */
 export interface ColorContainer {
   color: Color;
+  /** Id and name of the first replica. */
   id: string;
   name: string;
   image: string;
   version: string;
+  /** True when every replica runs. */
   running: boolean;
   createdAt: string;
+  replicas: Replica[];
 }
 
-export function containerName(service: string, color: Color): string {
-  return `${service}-${color}`;
+/** Name of a replica: `<service>-<color>`, then `<service>-<color>-2` and on. */
+export function containerName(
+  service: string,
+  color: Color,
+  replica = 1,
+): string {
+  return replica === 1
+    ? `${service}-${color}`
+    : `${service}-${color}-${replica}`;
 }
 
-/** Where the balancer and the health probe reach a color. */
-export function backendAddress(settings: Settings, color: Color): string {
+/**
+ * Where the balancer and the health probe reach a replica. With published
+ * ports or host networking, replica N of a color listens on the color's
+ * port plus N - 1; on a Docker network each replica has its own name.
+ */
+export function replicaAddress(
+  settings: Settings,
+  color: Color,
+  replica = 1,
+): string {
   if (settings.topology.kind === 'network') {
-    return `${containerName(settings.service, color)}:${settings.port}`;
+    return `${containerName(settings.service, color, replica)}:${settings.port}`;
   }
-  return `${settings.backendHost}:${settings.colorPorts[color]}`;
+  return `${settings.backendHost}:${settings.colorPorts[color] + replica - 1}`;
+}
+
+/** Addresses of a color's `count` replicas, in replica order. */
+export function colorBackends(
+  settings: Settings,
+  color: Color,
+  count: number,
+): string[] {
+  return Array.from({ length: Math.max(1, count) }, (_, i) =>
+    replicaAddress(settings, color, i + 1),
+  );
+}
+
+/** Backends of the given colors, with as many replicas as each runs. */
+export function backendsOf(
+  settings: Settings,
+  colors: Partial<Record<Color, ColorContainer>>,
+  which: (Color | undefined)[],
+): Partial<Record<Color, string[]>> {
+  const backends: Partial<Record<Color, string[]>> = {};
+  for (const color of which) {
+    if (!color) continue;
+    backends[color] = colorBackends(
+      settings,
+      color,
+      colors[color]?.replicas.length ?? 1,
+    );
+  }
+  return backends;
+}
+
+/** Health URLs of a color's replicas. */
+export function healthUrls(
+  settings: Settings,
+  color: Color,
+  count: number,
+): string[] {
+  return colorBackends(settings, color, count).map(
+    (address) => `http://${address}${settings.health.path}`,
+  );
 }
 
 /** Lists the service's color containers, running or not. */
 export async function listColors(
   docker: Docker,
   service: string,
+  options: { setAside: boolean } = { setAside: false },
 ): Promise<Partial<Record<Color, ColorContainer>>> {
   const containers = await docker.listContainers({
     all: true,
@@ -50,20 +118,48 @@ export async function listColors(
       continue;
     }
     const color = info.Labels[LABELS.color] as Color;
+    const setAside = info.Names.some((name) => name.endsWith(SET_ASIDE));
     // A container set aside by a deploy in progress is not its color's.
-    if (info.Names.some((name) => name.endsWith('-set-aside'))) continue;
+    if (setAside !== options.setAside) continue;
     if (color !== 'blue' && color !== 'green') continue;
-    result[color] = {
-      color,
+    const replica: Replica = {
       id: info.Id,
       name: info.Names[0]?.replace(/^\//, '') ?? info.Id,
+      index: Number(info.Labels[LABELS.replica] ?? 1),
+      running: info.State === 'running',
+    };
+    const found = (result[color] ??= {
+      color,
+      id: replica.id,
+      name: replica.name,
       image: info.Labels[LABELS.image] ?? info.Image,
       version: info.Labels[LABELS.version] ?? versionOf(info.Image),
-      running: info.State === 'running',
+      running: true,
       createdAt: info.Labels[LABELS.createdAt] ?? '',
-    };
+      replicas: [],
+    });
+    found.replicas.push(replica);
+  }
+  for (const found of Object.values(result)) {
+    found.replicas.sort((a, b) => a.index - b.index);
+    found.id = found.replicas[0].id;
+    found.name = found.replicas[0].name;
+    found.running = found.replicas.every((replica) => replica.running);
   }
   return result;
+}
+
+/** Suffix of a color's containers while a deploy has set them aside. */
+export const SET_ASIDE = '-set-aside';
+
+/** Removes every replica of a color; missing containers are not an error. */
+export async function removeColor(
+  docker: Docker,
+  color: ColorContainer,
+): Promise<void> {
+  await Promise.all(
+    color.replicas.map((replica) => removeContainer(docker, replica.id)),
+  );
 }
 
 /** Removes a container by name or id; a missing one is not an error. */
@@ -94,6 +190,7 @@ export function colorCreateOptions(
     container: Docker.ContainerInspectInfo;
     image?: Docker.ImageInspectInfo;
   },
+  replica = 1,
 ): Docker.ContainerCreateOptions {
   const config = template?.container.Config;
   const imageConfig = template?.image?.Config;
@@ -108,7 +205,10 @@ export function colorCreateOptions(
   for (const [key, value] of Object.entries(settings.env)) env.set(key, value);
   env.set(COLOR_ENV, color);
   if (settings.topology.kind === 'host') {
-    env.set(settings.topology.portEnv, String(settings.colorPorts[color]));
+    env.set(
+      settings.topology.portEnv,
+      String(settings.colorPorts[color] + replica - 1),
+    );
   }
 
   const labels: Record<string, string> = {};
@@ -122,6 +222,7 @@ export function colorCreateOptions(
     [LABELS.service]: settings.service,
     [LABELS.role]: 'color',
     [LABELS.color]: color,
+    [LABELS.replica]: String(replica),
     [LABELS.image]: image,
     [LABELS.version]: versionOf(image),
     [LABELS.createdBy]: settings.runRef,
@@ -137,7 +238,7 @@ export function colorCreateOptions(
   };
   delete hostConfig.PortBindings;
   const options: Docker.ContainerCreateOptions = {
-    name: containerName(settings.service, color),
+    name: containerName(settings.service, color, replica),
     Image: image,
     Env: [...env].map(([key, value]) => `${key}=${value}`),
     Labels: labels,
@@ -163,6 +264,7 @@ export function colorCreateOptions(
   applyTopology(
     settings,
     color,
+    replica,
     options,
     hostConfig,
     portKey,
@@ -174,6 +276,7 @@ export function colorCreateOptions(
 function applyTopology(
   settings: Settings,
   color: Color,
+  replica: number,
   options: Docker.ContainerCreateOptions,
   hostConfig: Docker.HostConfig,
   portKey: string,
@@ -191,7 +294,7 @@ function applyTopology(
       [portKey]: [
         {
           HostIp: topology.publishAddress,
-          HostPort: String(settings.colorPorts[color]),
+          HostPort: String(settings.colorPorts[color] + replica - 1),
         },
       ],
     };
@@ -205,13 +308,15 @@ function applyTopology(
       [topology.network]: {
         Aliases: [
           ...new Set([
+            // Aliases naming a color's replicas belong to that replica.
             ...(aliases ?? []).filter(
               (alias) =>
                 !/^[0-9a-f]{12}$/.test(alias) &&
-                alias !== containerName(settings.service, 'blue') &&
-                alias !== containerName(settings.service, 'green'),
+                !new RegExp(
+                  `^${escapeRegExp(settings.service)}-(blue|green)(-\\d+)?$`,
+                ).test(alias),
             ),
-            containerName(settings.service, color),
+            containerName(settings.service, color, replica),
           ]),
         ],
       },
@@ -229,4 +334,8 @@ function portEnvName(settings: Settings): string {
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

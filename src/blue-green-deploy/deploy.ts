@@ -1,9 +1,15 @@
+import type Docker from 'dockerode';
 import { formatDuration } from '../shared/duration.js';
-import { ConfigurationError } from '../shared/errors.js';
+import { ConfigurationError, errorMessage } from '../shared/errors.js';
 import type { Round } from './analysis.js';
 import { runSteps } from './canary.js';
 import { abortCanary, finishPromotion } from './conclude.js';
-import { backendAddress, listColors, removeContainer } from './containers.js';
+import {
+  healthUrls,
+  listColors,
+  removeColor,
+  type ColorContainer,
+} from './containers.js';
 import { liveColor, type Context, type Outcome } from './context.js';
 import { waitHealthy } from './health.js';
 import { acquireLock, releaseLock } from './lock.js';
@@ -80,6 +86,8 @@ async function deployLocked(context: Context): Promise<Outcome> {
   }
 
   const target: Color = live ? otherColor(live) : 'blue';
+  const replicas = settings.replicas ?? liveContainer?.replicas.length ?? 1;
+  checkPortRanges(settings, replicas);
   const deploymentId = await context.deployments.start(
     image,
     `Deploying ${image} as ${target}`,
@@ -94,33 +102,22 @@ async function deployLocked(context: Context): Promise<Outcome> {
       () => parked.image,
     );
   }
-  const container = await timeline.phase(
-    `Start ${target}`,
-    () => startColor(context, target, image, liveContainer),
-    () => `${image} as ${target}`,
+  const failure = await startHealthy(
+    context,
+    target,
+    image,
+    liveContainer,
+    replicas,
   );
-
-  const health = await timeline.phase(
-    'Health check',
-    () =>
-      waitHealthy(
-        context.docker,
-        container,
-        {
-          url: `http://${backendAddress(settings, target)}${settings.health.path}`,
-          timeoutMs: settings.health.timeoutMs,
-          intervalMs: settings.health.intervalMs,
-          successes: settings.health.successes,
-        },
-        context.logger,
-      ),
-    (result) =>
-      `${result.probes} probes in ${formatDuration(result.elapsedMs)}`,
-  );
-  if (!health.healthy) {
-    await timeline.phase(`Remove ${target}`, () =>
-      removeContainer(context.docker, container.id),
-    );
+  if (failure) {
+    const started = (await listColors(context.docker, settings.service))[
+      target
+    ];
+    if (started) {
+      await timeline.phase(`Remove ${target}`, () =>
+        removeColor(context.docker, started),
+      );
+    }
     if (parked) {
       await timeline.phase(
         `Restore old ${target}`,
@@ -129,18 +126,21 @@ async function deployLocked(context: Context): Promise<Outcome> {
       );
     }
     const message =
-      `The new ${target} container (${image}) never became healthy, so traffic was not moved` +
-      `${live ? ` and ${live} still serves it all` : ''}. The container was removed. Reason: ${health.reason}`;
+      `The new ${target} color (${image}) ${failure}, so traffic was not moved` +
+      `${live ? ` and ${live} still serves it all` : ''}. Its containers were removed.`;
     await context.deployments.status(
       deploymentId,
       'failure',
-      `${image} never became healthy; traffic was not moved`,
+      `${image} did not start healthy; traffic was not moved`,
     );
     throw new DeployFailedError(message, {
       result: 'failed',
       message,
       active: liveContainer
         ? { color: live!, image: liveContainer.image }
+        : undefined,
+      previous: record.previous
+        ? { color: record.previous.color, image: record.previous.image }
         : undefined,
       tables: [],
     });
@@ -155,6 +155,7 @@ async function deployLocked(context: Context): Promise<Outcome> {
     owner: settings.runRef,
     startedAt: new Date().toISOString(),
     deploymentId,
+    replicas,
   };
   await context.records.update((current) => ({
     ...current,
@@ -222,6 +223,80 @@ export async function promote(context: Context): Promise<Outcome> {
     );
   } finally {
     await releaseLock(context);
+  }
+}
+
+/**
+ * Starts the target color's replicas and waits until each passes its
+ * health probe several times in a row. Returns why it failed, or undefined.
+ */
+async function startHealthy(
+  context: Context,
+  target: Color,
+  image: string,
+  live: ColorContainer | undefined,
+  replicas: number,
+): Promise<string | undefined> {
+  const { settings, timeline } = context;
+  let containers: Docker.Container[];
+  try {
+    containers = await timeline.phase(
+      `Start ${target}`,
+      () => startColor(context, target, image, live, replicas),
+      () => `${replicas} x ${image} as ${target}`,
+    );
+  } catch (error) {
+    return `could not start: ${errorMessage(error)}`;
+  }
+  const urls = healthUrls(settings, target, replicas);
+  try {
+    await timeline.phase(
+      'Health check',
+      async () => {
+        const results = await Promise.all(
+          containers.map((container, index) =>
+            waitHealthy(
+              context.docker,
+              container,
+              {
+                url: urls[index],
+                timeoutMs: settings.health.timeoutMs,
+                intervalMs: settings.health.intervalMs,
+                successes: settings.health.successes,
+              },
+              context.logger,
+            ),
+          ),
+        );
+        const failed = results.findIndex((result) => !result.healthy);
+        if (failed >= 0) {
+          const which = replicas > 1 ? ` (replica ${failed + 1})` : '';
+          throw new Error(
+            `never became healthy${which}: ${results[failed].reason}`,
+          );
+        }
+        return results;
+      },
+      (results) =>
+        `${replicas} replica(s) healthy after ${formatDuration(Math.max(...results.map((r) => r.elapsedMs)))}`,
+    );
+  } catch (error) {
+    return errorMessage(error);
+  }
+  return undefined;
+}
+
+/**
+ * Checks that the host ports of both colors' replicas do not overlap:
+ * replica N listens on the color's port plus N - 1.
+ */
+function checkPortRanges(settings: Context['settings'], replicas: number) {
+  if (settings.topology.kind === 'network' || replicas <= 1) return;
+  const { blue, green } = settings.colorPorts;
+  if (Math.abs(blue - green) < replicas) {
+    throw new ConfigurationError(
+      `Inputs "blue-port" (${blue}) and "green-port" (${green}) are ${Math.abs(blue - green)} apart, but ${replicas} replicas per color use ports ${blue} to ${blue + replicas - 1} and ${green} to ${green + replicas - 1}. Set them at least ${replicas} apart.`,
+    );
   }
 }
 

@@ -103,6 +103,18 @@ async function lastExitCode(
   return events.at(-1)?.Actor?.Attributes?.exitCode;
 }
 
+/** Probes every URL once; returns 'ok', or the first failure with its URL. */
+export async function probeAll(
+  urls: string[],
+  timeoutMs: number,
+): Promise<string> {
+  const outcomes = await Promise.all(
+    urls.map((url) => probeOnce(url, timeoutMs)),
+  );
+  const failed = outcomes.findIndex((outcome) => outcome !== 'ok');
+  return failed < 0 ? 'ok' : `${urls[failed]}: ${outcomes[failed]}`;
+}
+
 /** Returns 'ok' for a 2xx answer, or a short description of the failure. */
 export async function probeOnce(
   url: string,

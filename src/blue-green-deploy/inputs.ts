@@ -94,6 +94,8 @@ export interface Settings {
   router: RouterSettings;
   /** Port the service listens on inside its container. */
   port: number;
+  /** Containers per color; undefined means as many as the live color runs, or 1. */
+  replicas?: number;
   /** Host port of each color. */
   colorPorts: Record<Color, number>;
   topology: Topology;
@@ -153,6 +155,9 @@ export function readSettings(env = process.env): Settings {
     dockerHost: getOptionalInput('docker-host'),
     router: readRouter(service),
     port: getIntInput('port', 1, 65535),
+    replicas: getOptionalInput('replicas')
+      ? getIntInput('replicas', 1, 64)
+      : undefined,
     colorPorts: { blue: bluePort, green: greenPort },
     topology: readTopology(),
     backendHost: getRequiredInput('backend-host'),

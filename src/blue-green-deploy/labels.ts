@@ -11,6 +11,8 @@ export const LABELS = {
   role: `${LABEL_PREFIX}role`,
   /** blue or green. */
   color: `${LABEL_PREFIX}color`,
+  /** Replica number within the color, from 1. */
+  replica: `${LABEL_PREFIX}replica`,
   /** Image reference the container was created from, as the user wrote it. */
   image: `${LABEL_PREFIX}image`,
   /** Version: the image tag, or the digest when there is no tag. */

@@ -27,6 +27,8 @@ export interface InProgress {
   owner: string;
   /** The GitHub deployment that tracks it, when Deployments are on. */
   deploymentId?: number;
+  /** Replicas the canary color runs. */
+  replicas?: number;
   startedAt: string;
 }
 

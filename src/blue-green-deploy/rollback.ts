@@ -1,7 +1,7 @@
 import { formatDuration } from '../shared/duration.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { abortCanary } from './conclude.js';
-import { backendAddress, listColors } from './containers.js';
+import { backendsOf, healthUrls, listColors } from './containers.js';
 import {
   liveColor,
   shiftTraffic,
@@ -55,6 +55,9 @@ async function endDeploy(
       active: promoted
         ? { color: promoted.color, image: promoted.image }
         : undefined,
+      previous: record.previous
+        ? { color: record.previous.color, image: record.previous.image }
+        : undefined,
       tables: [],
     };
   } finally {
@@ -81,33 +84,38 @@ async function rollbackToPrevious(context: Context): Promise<Outcome> {
     );
   }
 
-  const container = docker.getContainer(previous.id);
+  const urls = healthUrls(settings, target, previous.replicas.length);
   await timeline.phase(
     `Check ${target}`,
     async () => {
-      if (!previous.running) await container.start();
-      const health = await waitHealthy(
-        docker,
-        container,
-        {
-          url: `http://${backendAddress(settings, target)}${settings.health.path}`,
-          timeoutMs: settings.health.timeoutMs,
-          intervalMs: Math.min(settings.health.intervalMs, 200),
-          successes: previous.running ? 1 : settings.health.successes,
-        },
-        context.logger,
+      const results = await Promise.all(
+        previous.replicas.map(async (replica, index) => {
+          const container = docker.getContainer(replica.id);
+          if (!replica.running) await container.start();
+          return waitHealthy(
+            docker,
+            container,
+            {
+              url: urls[index],
+              timeoutMs: settings.health.timeoutMs,
+              intervalMs: Math.min(settings.health.intervalMs, 200),
+              successes: replica.running ? 1 : settings.health.successes,
+            },
+            context.logger,
+          );
+        }),
       );
-      if (!health.healthy) {
+      const unhealthy = results.find((health) => !health.healthy);
+      if (unhealthy) {
         throw new Error(
-          `Rollback stopped: ${target} (${previous.image}) is not healthy, so its weight was not raised and ${live ?? 'the live color'} keeps serving. ${health.reason}`,
+          `Rollback stopped: ${target} (${previous.image}) is not healthy, so its weight was not raised and ${live ?? 'the live color'} keeps serving. ${unhealthy.reason}`,
         );
       }
     },
     () => `${previous.image} healthy`,
   );
 
-  const backends: Backends = { [target]: backendAddress(settings, target) };
-  if (live) backends[live] = backendAddress(settings, live);
+  const backends: Backends = backendsOf(settings, colors, [target, live]);
   await timeline.phase(
     'Switch traffic',
     () => shiftTraffic(context, { [target]: 100 }, backends),

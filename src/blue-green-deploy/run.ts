@@ -41,7 +41,14 @@ function buildContext(logger: Logger): Context {
 /** Runs blue-green-deploy in the mode its inputs ask for. */
 export async function run(logger: Logger = actionsLogger): Promise<void> {
   core.saveState(STATE.isPost, 'true');
-  const context = buildContext(logger);
+  let context: Context;
+  try {
+    context = buildContext(logger);
+  } catch (error) {
+    // Nothing changed yet, so the post step has nothing to repair.
+    core.saveState(STATE.finished, 'true');
+    throw error;
+  }
   let outcome: Outcome;
   try {
     outcome = await MODE_RUNNERS[context.settings.mode](context);

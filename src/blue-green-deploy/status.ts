@@ -1,4 +1,4 @@
-import { listColors, removeContainer } from './containers.js';
+import { listColors, removeColor, type ColorContainer } from './containers.js';
 import { liveColor, type Context, type Outcome } from './context.js';
 import { COLORS, otherColor } from './routers/router.js';
 
@@ -19,9 +19,9 @@ export async function status(context: Context): Promise<Outcome> {
     return [
       color,
       container?.image ?? '(none)',
-      container ? (container.running ? 'running' : 'stopped') : '-',
+      container ? describeReplicas(container) : '-',
       `${state.weights[color] ?? 0}%`,
-      state.backends[color] ?? '-',
+      state.backends[color]?.join(' ') || '-',
       color === live
         ? 'live'
         : record.previous?.color === color
@@ -84,12 +84,17 @@ export async function cleanup(context: Context): Promise<Outcome> {
           continue;
         }
         // docker stop sends SIGTERM and waits for the container's stop timeout.
-        if (container.running)
-          await docker
-            .getContainer(container.id)
-            .stop()
-            .catch(() => undefined);
-        await removeContainer(docker, container.id);
+        await Promise.all(
+          container.replicas
+            .filter((replica) => replica.running)
+            .map((replica) =>
+              docker
+                .getContainer(replica.id)
+                .stop()
+                .catch(() => undefined),
+            ),
+        );
+        await removeColor(docker, container);
         gone.push(`${color} (${container.image})`);
       }
       return gone;
@@ -104,4 +109,13 @@ export async function cleanup(context: Context): Promise<Outcome> {
       ? `Removed ${removed.join(', ')}: out of the pool and past the rollback window.`
       : 'Nothing to remove: every color is live or inside its rollback window.',
   };
+}
+
+/** `running`, `stopped`, or for several replicas `3/3 running`. */
+function describeReplicas(container: ColorContainer): string {
+  const running = container.replicas.filter(
+    (replica) => replica.running,
+  ).length;
+  if (container.replicas.length === 1) return running ? 'running' : 'stopped';
+  return `${running}/${container.replicas.length} running`;
 }

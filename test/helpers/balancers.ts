@@ -72,7 +72,11 @@ backend ${service}
   balance roundrobin
   retry-on conn-failure empty-response
   server blue 127.0.0.1:${colorPorts[0]} weight 100 disabled
+  server blue-2 127.0.0.1:${colorPorts[0] + 1} weight 100 disabled
+  server blue-3 127.0.0.1:${colorPorts[0] + 2} weight 100 disabled
   server green 127.0.0.1:${colorPorts[1]} weight 100 disabled
+  server green-2 127.0.0.1:${colorPorts[1] + 1} weight 100 disabled
+  server green-3 127.0.0.1:${colorPorts[1] + 2} weight 100 disabled
 `;
   await writeFile(join(dir, 'haproxy.cfg'), config);
   const child: ChildProcess = spawn(

@@ -99,17 +99,23 @@ export function smallestRatio(
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/;
 
-function backendOf(color: Color, backends: Backends): string {
-  const address = backends[color];
-  if (address === undefined || !HOST_PORT.test(address)) {
+function backendsOf(color: Color, backends: Backends): string[] {
+  const addresses = backends[color] ?? [];
+  const invalid = addresses.find((address) => !HOST_PORT.test(address));
+  if (addresses.length === 0 || invalid !== undefined) {
     throw new ConfigurationError(
-      `Backend for ${color} is "${address ?? ''}", but Caddy needs host:port, such as 127.0.0.1:8081.`,
+      `Backend for ${color} is "${invalid ?? ''}", but Caddy needs host:port, such as 127.0.0.1:8081.`,
     );
   }
-  return address;
+  return addresses;
 }
 
-/** Builds the upstream list and selection policy that carry `weights`. */
+/**
+ * Builds the upstream list and selection policy that carry `weights`. Each
+ * color's share is spread evenly over its replicas: every count is scaled
+ * by the least common multiple of the replica counts, so each replica gets
+ * a whole number of entries (or a whole weight).
+ */
 export function buildUpstreams(
   handlerId: string,
   weights: Weights,
@@ -117,27 +123,41 @@ export function buildUpstreams(
   mode: WeightMode,
 ): { upstreams: CaddyUpstream[]; policy: CaddySelectionPolicy } {
   const ratio = smallestRatio(poolShares(weights));
-  if (mode === 'weighted_round_robin' && ratio.length > 1) {
+  const replicas = new Map(
+    ratio.map(([color]) => [color, backendsOf(color, backends)]),
+  );
+  const scale = [...replicas.values()].reduce(
+    (lcm, list) =>
+      (lcm * list.length) / greatestCommonDivisor(lcm, list.length),
+    1,
+  );
+  if (mode === 'weighted_round_robin' && (ratio.length > 1 || scale > 1)) {
+    const entries = ratio.flatMap(([color, count]) => {
+      const addresses = replicas.get(color)!;
+      return addresses.map((dial, index) => ({
+        upstream: { '@id': `${handlerId}.${color}.${index}`, dial },
+        weight: (count * scale) / addresses.length,
+      }));
+    });
     return {
-      upstreams: ratio.map(([color]) => ({
-        '@id': `${handlerId}.${color}.0`,
-        dial: backendOf(color, backends),
-      })),
+      upstreams: entries.map((entry) => entry.upstream),
       policy: {
         policy: 'weighted_round_robin',
-        weights: ratio.map(([, count]) => count),
+        weights: entries.map((entry) => entry.weight),
       },
     };
   }
-  // Interleave the colors so a round-robin pass spreads each one evenly.
+  // Interleave the colors so a round-robin pass spreads each one evenly,
+  // and cycle through each color's replicas.
   const upstreams: CaddyUpstream[] = [];
-  const longest = Math.max(...ratio.map(([, count]) => count));
+  const longest = Math.max(...ratio.map(([, count]) => count * scale));
   for (let index = 0; index < longest; index++) {
     for (const [color, count] of ratio) {
-      if (index < count) {
+      const addresses = replicas.get(color)!;
+      if (index < count * scale) {
         upstreams.push({
           '@id': `${handlerId}.${color}.${index}`,
-          dial: backendOf(color, backends),
+          dial: addresses[index % addresses.length],
         });
       }
     }
@@ -184,7 +204,9 @@ export function stateFromHandler(
         ? (policy.weights?.[index] ?? 1)
         : 1;
     totals[color] = (totals[color] ?? 0) + weight;
-    backends[color] ??= upstream.dial;
+    const seen = (backends[color] ??= []);
+    if (upstream.dial && !seen.includes(upstream.dial))
+      seen.push(upstream.dial);
     sum += weight;
   });
   const weights: Weights = {};

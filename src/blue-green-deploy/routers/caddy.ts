@@ -13,6 +13,7 @@ import {
 } from './caddy-upstreams.js';
 import {
   describeWeights,
+  sameAddresses,
   sameWeights,
   type Backends,
   type Router,
@@ -116,7 +117,7 @@ class CaddyRouter implements Router {
       problems.push(`it serves ${describeWeights(live.weights)}`);
     }
     for (const [color] of poolShares(weights)) {
-      if (live.backends[color] !== backends[color]) {
+      if (!sameAddresses(live.backends[color], backends[color])) {
         problems.push(
           `${color} goes to ${live.backends[color] ?? 'nothing'}, not ${backends[color]}`,
         );

@@ -1,9 +1,12 @@
+import { ConfigurationError } from '../../shared/errors.js';
 import { createConnection } from 'node:net';
 import type { Logger } from '../../shared/logger.js';
 import type { HaproxySettings } from '../inputs.js';
 import {
   COLORS,
   describeWeights,
+  replicaWeight,
+  sameAddresses,
   sameWeights,
   type Backends,
   type Color,
@@ -26,6 +29,8 @@ const STOPPED = 0;
 
 interface ServerRow {
   name: string;
+  /** Color of the slot; replicas use `blue-2`, `blue-3` and so on. */
+  color?: Color;
   address: string;
   port: string;
   adminState: number;
@@ -70,17 +75,22 @@ export class HaproxyRouter implements Router {
     const total = inPool.reduce((sum, row) => sum + row.userWeight, 0);
     const weights: Weights = {};
     const backends: Backends = {};
-    for (const row of rows) {
-      backends[row.name as Color] = `${row.address}:${row.port}`;
-    }
-    for (const row of inPool) {
-      weights[row.name as Color] = Math.round((row.userWeight / total) * 100);
+    for (const color of COLORS) {
+      const slots = rows.filter((row) => row.color === color);
+      const serving = inPool.filter((row) => row.color === color);
+      const sum = serving.reduce((acc, row) => acc + row.userWeight, 0);
+      if (sum > 0) weights[color] = Math.round((sum / total) * 100);
+      // A color in the pool shows the replicas that serve; one out of the
+      // pool shows every slot's address.
+      backends[color] = (serving.length > 0 ? serving : slots).map(
+        (row) => `${row.address}:${row.port}`,
+      );
     }
     return { weights, backends };
   }
 
   async apply(weights: Weights, backends: Backends): Promise<void> {
-    const backend = this.settings.backend;
+    const rows = await this.servers();
     const current = await this.read();
     // Raise the growing colors before lowering the others, so the share of
     // a shrinking color only falls and the pool is never empty.
@@ -89,21 +99,40 @@ export class HaproxyRouter implements Router {
     );
     const rest = COLORS.filter((color) => !growing.includes(color));
     for (const color of [...growing, ...rest]) {
+      const slots = rows.filter((row) => row.color === color);
       const target = weights[color] ?? 0;
-      const address = backends[color];
-      if (address && address !== current.backends[color]) {
-        const [host, port] = splitAddress(address);
-        await this.command(
-          `set server ${backend}/${color} addr ${host} port ${port}`,
+      const addresses = target > 0 ? (backends[color] ?? []) : [];
+      if (addresses.length > slots.length) {
+        throw new ConfigurationError(
+          `HAProxy backend "${this.settings.backend}" declares ${slots.length} server slot(s) for ${color} (${slots.map((row) => row.name).join(', ')}), but ${addresses.length} replicas need one each. Add servers named ${color}-2, ${color}-3 and so on.`,
         );
       }
-      if (target > 0) {
-        await this.command(`set server ${backend}/${color} weight ${target}`);
-        await this.command(`set server ${backend}/${color} state ready`);
-      } else {
-        await this.command(`set server ${backend}/${color} state maint`);
+      for (const [index, slot] of slots.entries()) {
+        await this.setSlot(slot, addresses[index], target, addresses.length);
       }
     }
+  }
+
+  /** Points one server slot at a replica with its share, or takes it out. */
+  private async setSlot(
+    slot: ServerRow,
+    address: string | undefined,
+    percent: number,
+    replicas: number,
+  ) {
+    const server = `${this.settings.backend}/${slot.name}`;
+    if (!address) {
+      await this.command(`set server ${server} state maint`);
+      return;
+    }
+    if (address !== `${slot.address}:${slot.port}`) {
+      const [host, port] = splitAddress(address);
+      await this.command(`set server ${server} addr ${host} port ${port}`);
+    }
+    await this.command(
+      `set server ${server} weight ${replicaWeight(percent, replicas)}`,
+    );
+    await this.command(`set server ${server} state ready`);
   }
 
   async verify(weights: Weights, backends: Backends): Promise<void> {
@@ -112,7 +141,7 @@ export class HaproxyRouter implements Router {
       (color) =>
         (weights[color] ?? 0) > 0 &&
         backends[color] !== undefined &&
-        live.backends[color] !== backends[color],
+        !sameAddresses(live.backends[color], backends[color]),
     );
     if (!sameWeights(live.weights, weights) || wrongBackend) {
       throw new Error(
@@ -123,22 +152,23 @@ export class HaproxyRouter implements Router {
     }
   }
 
-  /** Current sessions on a color's server, from `show stat`. */
+  /** Current sessions on a color's servers, from `show stat`. */
   async activeSessions(color: Color): Promise<number> {
     const csv = await this.command('show stat');
     const lines = csv.split('\n');
     const header = lines[0].replace(/^# /, '').split(',');
     const column = (name: string) => header.indexOf(name);
+    let sessions = 0;
     for (const line of lines.slice(1)) {
       const fields = line.split(',');
       if (
         fields[column('pxname')] === this.settings.backend &&
-        fields[column('svname')] === color
+        colorOfServer(fields[column('svname')]) === color
       ) {
-        return Number(fields[column('scur')] || 0);
+        sessions += Number(fields[column('scur')] || 0);
       }
     }
-    return 0;
+    return sessions;
   }
 
   private async servers(): Promise<ServerRow[]> {
@@ -164,7 +194,9 @@ export class HaproxyRouter implements Router {
         adminState: Number(fields[index('srv_admin_state')]),
         operationalState: Number(fields[index('srv_op_state')]),
         userWeight: Number(fields[index('srv_uweight')]),
-      }));
+        color: colorOfServer(fields[index('srv_name')]),
+      }))
+      .sort((a, b) => slotOrder(a.name) - slotOrder(b.name));
     for (const color of COLORS) {
       if (!rows.some((row) => row.name === color)) {
         throw new Error(
@@ -172,8 +204,19 @@ export class HaproxyRouter implements Router {
         );
       }
     }
-    return rows.filter((row) => COLORS.includes(row.name as Color));
+    return rows.filter((row) => row.color !== undefined);
   }
+}
+
+/** The color of a server slot named `blue`, `blue-2`, `green-3` and so on. */
+function colorOfServer(name: string | undefined): Color | undefined {
+  const match = /^(blue|green)(?:-(\d+))?$/.exec(name ?? '');
+  return match ? (match[1] as Color) : undefined;
+}
+
+/** Replica number of a slot: 1 for `blue`, 2 for `blue-2`. */
+function slotOrder(name: string): number {
+  return Number(/-(\d+)$/.exec(name)?.[1] ?? 1);
 }
 
 function splitAddress(address: string): [string, string] {

@@ -7,6 +7,7 @@ import type { NginxSettings } from '../inputs.js';
 import {
   COLORS,
   describeWeights,
+  replicaWeight,
   sameWeights,
   type Backends,
   type Color,
@@ -89,8 +90,8 @@ export class NginxRouter implements Router {
    */
   private async verifyThroughProxy(weights: Weights, backends: Backends) {
     const allowed = new Set(
-      COLORS.filter((color) => (weights[color] ?? 0) > 0).map(
-        (c) => backends[c],
+      COLORS.filter((color) => (weights[color] ?? 0) > 0).flatMap(
+        (color) => backends[color] ?? [],
       ),
     );
     const seen = new Set<string>();
@@ -159,17 +160,25 @@ export class NginxRouter implements Router {
   }
 }
 
-/** Renders the upstream block; colors at 0% are left out. */
+/**
+ * Renders the upstream block: one server line per replica, with the
+ * color's share split across its replicas. Colors at 0% are left out.
+ */
 export function renderUpstream(
   name: string,
   weights: Weights,
   backends: Backends,
 ): string {
-  const servers = COLORS.filter((color) => (weights[color] ?? 0) > 0).map(
+  const servers = COLORS.filter((color) => (weights[color] ?? 0) > 0).flatMap(
     (color) => {
-      const address = backends[color];
-      if (!address) throw new Error(`No backend address for ${color}.`);
-      return `    server ${address} weight=${weights[color]}; # color=${color}`;
+      const addresses = backends[color] ?? [];
+      if (addresses.length === 0) {
+        throw new Error(`No backend address for ${color}.`);
+      }
+      const weight = replicaWeight(weights[color]!, addresses.length);
+      return addresses.map(
+        (address) => `    server ${address} weight=${weight}; # color=${color}`,
+      );
     },
   );
   if (servers.length === 0) {
@@ -194,8 +203,8 @@ export function parseUpstream(text: string): RouterState {
     /^\s*server\s+(\S+?)(?:\s+weight=(\d+))?\s*;\s*#\s*color=(blue|green)\s*$/gm;
   for (let match = line.exec(text); match; match = line.exec(text)) {
     const color = match[3] as Color;
-    backends[color] = match[1];
-    raw[color] = Number(match[2] ?? 1);
+    (backends[color] ??= []).push(match[1]);
+    raw[color] = (raw[color] ?? 0) + Number(match[2] ?? 1);
   }
   const total = Object.values(raw).reduce((sum, weight) => sum + weight, 0);
   const weights: Weights = {};

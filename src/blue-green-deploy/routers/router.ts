@@ -13,14 +13,17 @@ export function otherColor(color: Color): Color {
  */
 export type Weights = Partial<Record<Color, number>>;
 
-/** Where each color's backend listens, as `host:port`, as the balancer sees it. */
-export type Backends = Partial<Record<Color, string>>;
+/**
+ * Where each replica of a color listens, as `host:port` as the balancer
+ * sees it, in replica order.
+ */
+export type Backends = Partial<Record<Color, string[]>>;
 
 /** What the load balancer serves, read from the balancer itself. */
 export interface RouterState {
   /** Percent of new requests per color in the pool; out-of-pool colors are absent. */
   weights: Weights;
-  /** The backend address configured for each color, where the balancer shows it. */
+  /** The backend addresses configured for each color, where the balancer shows them. */
   backends: Backends;
 }
 
@@ -58,4 +61,25 @@ export function sameWeights(a: Weights, b: Weights): boolean {
 
 export function describeWeights(weights: Weights): string {
   return COLORS.map((color) => `${color} ${weights[color] ?? 0}%`).join(', ');
+}
+
+/** True when both lists hold the same addresses, in any order. */
+export function sameAddresses(
+  a: string[] | undefined,
+  b: string[] | undefined,
+): boolean {
+  const left = [...(a ?? [])].sort();
+  const right = [...(b ?? [])].sort();
+  return (
+    left.length === right.length && left.every((value, i) => value === right[i])
+  );
+}
+
+/**
+ * Integer weight of one replica for a color share: the share scaled to 256
+ * (HAProxy's largest weight) and split across the color's replicas, at
+ * least 1 so a color in the pool is never dropped by rounding.
+ */
+export function replicaWeight(percent: number, replicas: number): number {
+  return Math.max(1, Math.round((percent * 2.56) / Math.max(1, replicas)));
 }

@@ -3,7 +3,7 @@ import { ConfigurationError, errorMessage } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Backends, Color, RouterState } from './router.js';
 import {
-  addressOfUrl,
+  addressesOfServers,
   colorServiceName,
   weightsFromEntries,
   type TraefikSettings,
@@ -60,7 +60,7 @@ export class TraefikApi {
       const child = await this.getService(
         colorServiceName(this.service, color),
       );
-      backends[color] = addressOfUrl(child?.loadBalancer?.servers?.[0]?.url);
+      backends[color] = addressesOfServers(child?.loadBalancer?.servers);
     }
     return { weights, backends };
   }

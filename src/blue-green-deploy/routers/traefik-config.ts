@@ -121,14 +121,17 @@ export function buildDynamicConfig(
     },
   };
   for (const color of inPool) {
-    const address = backends[color];
-    if (address === undefined || !HOST_PORT.test(address)) {
+    const addresses = backends[color] ?? [];
+    const invalid = addresses.find((address) => !HOST_PORT.test(address));
+    if (addresses.length === 0 || invalid !== undefined) {
       throw new ConfigurationError(
-        `Backend for ${color} is "${address ?? ''}", but Traefik needs host:port, such as web-${color}:8080.`,
+        `Backend for ${color} is "${invalid ?? ''}", but Traefik needs host:port, such as web-${color}:8080.`,
       );
     }
     services[colorServiceName(settings.service, color)] = {
-      loadBalancer: { servers: [{ url: `http://${address}` }] },
+      loadBalancer: {
+        servers: addresses.map((address) => ({ url: `http://${address}` })),
+      },
     };
   }
   const router = {
@@ -175,6 +178,15 @@ export function addressOfUrl(url: string | undefined): string | undefined {
   return url.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
 }
 
+/** Returns the `host:port` of each server of a loadBalancer service. */
+export function addressesOfServers(
+  servers: Array<{ url?: string }> | undefined,
+): string[] {
+  return (servers ?? [])
+    .map((server) => addressOfUrl(server.url))
+    .filter((address): address is string => address !== undefined);
+}
+
 /** Reads the weights and backends out of a dynamic configuration. */
 export function stateFromDynamicConfig(
   service: string,
@@ -187,7 +199,7 @@ export function stateFromDynamicConfig(
   for (const color of Object.keys(weights) as Color[]) {
     const servers =
       services[colorServiceName(service, color)]?.loadBalancer?.servers;
-    backends[color] = addressOfUrl(servers?.[0]?.url);
+    backends[color] = addressesOfServers(servers);
   }
   return { weights, backends };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger.js';
 import {
   COLORS,
   describeWeights,
+  sameAddresses,
   sameWeights,
   type Backends,
   type Router,
@@ -126,7 +127,7 @@ class TraefikRouter implements Router {
       problems.push(`it routes ${describeWeights(live.weights)}`);
     }
     for (const color of checkWeights(weights)) {
-      if (live.backends[color] !== backends[color]) {
+      if (!sameAddresses(live.backends[color], backends[color])) {
         problems.push(
           `${color} goes to ${live.backends[color] ?? 'nothing'}, not ${backends[color]}`,
         );
@@ -210,6 +211,6 @@ class TraefikRouter implements Router {
 function sameState(a: RouterState, b: RouterState): boolean {
   return (
     sameWeights(a.weights, b.weights) &&
-    COLORS.every((color) => a.backends[color] === b.backends[color])
+    COLORS.every((color) => sameAddresses(a.backends[color], b.backends[color]))
   );
 }

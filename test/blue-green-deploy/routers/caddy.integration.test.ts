@@ -204,7 +204,7 @@ test('read returns the template state', async () => {
   );
   const state = await router.read();
   assert.deepEqual(state.weights, { blue: 100 });
-  assert.deepEqual(state.backends, { blue: backends.blue.address });
+  assert.deepEqual(state.backends, { blue: [backends.blue.address] });
 });
 
 const steps: Weights[] = [
@@ -222,8 +222,8 @@ for (const weights of steps) {
       logger,
     );
     const addresses = {
-      blue: backends.blue.address,
-      green: backends.green.address,
+      blue: [backends.blue.address],
+      green: [backends.green.address],
     };
     await router.apply(weights, addresses);
     await router.verify(weights, addresses);
@@ -234,7 +234,7 @@ for (const weights of steps) {
     );
     assert.deepEqual(state.weights, inPool);
     for (const color of Object.keys(inPool) as Color[]) {
-      assert.equal(state.backends[color], addresses[color]);
+      assert.deepEqual(state.backends[color], addresses[color]);
     }
 
     const counts = await sample();
@@ -261,7 +261,7 @@ test('90/10 becomes ten upstreams under round_robin', async () => {
   );
   await router.apply(
     { blue: 90, green: 10 },
-    { blue: backends.blue.address, green: backends.green.address },
+    { blue: [backends.blue.address], green: [backends.green.address] },
   );
   const response = await admin('GET', '/id/blue-green-web');
   const handler = response.json as {
@@ -286,8 +286,8 @@ test('verify names live and expected weights', async () => {
     memoryLogger(),
   );
   const addresses = {
-    blue: backends.blue.address,
-    green: backends.green.address,
+    blue: [backends.blue.address],
+    green: [backends.green.address],
   };
   await router.apply({ blue: 50, green: 50 }, addresses);
   await assert.rejects(
@@ -297,7 +297,7 @@ test('verify names live and expected weights', async () => {
   await assert.rejects(
     router.verify(
       { blue: 50, green: 50 },
-      { ...addresses, green: '127.0.0.1:1' },
+      { ...addresses, green: ['127.0.0.1:1'] },
     ),
     /green goes to 127\.0\.0\.1:\d+, not 127\.0\.0\.1:1/,
   );
@@ -352,8 +352,8 @@ test('in-flight request survives a switch', async () => {
     memoryLogger(),
   );
   const addresses = {
-    blue: backends.blue.address,
-    green: backends.green.address,
+    blue: [backends.blue.address],
+    green: [backends.green.address],
   };
   await router.apply({ blue: 100, green: 0 }, addresses);
   const slow = get('/slow');
@@ -372,8 +372,8 @@ test('switches under load keep resets rare', async () => {
     memoryLogger(),
   );
   const addresses = {
-    blue: backends.blue.address,
-    green: backends.green.address,
+    blue: [backends.blue.address],
+    green: [backends.green.address],
   };
   await router.apply({ blue: 100, green: 0 }, addresses);
   let running = true;

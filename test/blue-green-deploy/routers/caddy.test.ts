@@ -14,7 +14,7 @@ import { memoryLogger } from '../../../src/shared/logger.js';
 import { freePort } from '../../helpers/ports.js';
 
 const ID = 'blue-green-web';
-const backends = { blue: '127.0.0.1:8081', green: '127.0.0.1:8082' };
+const backends = { blue: ['127.0.0.1:8081'], green: ['127.0.0.1:8082'] };
 
 test('smallestRatio reduces shares', () => {
   const cases: Array<[number, number, Array<[string, number]>]> = [
@@ -124,7 +124,7 @@ test('zero percent leaves the color out', () => {
       mode,
     );
     assert.deepEqual(upstreams, [
-      { '@id': `${ID}.green.0`, dial: backends.green },
+      { '@id': `${ID}.green.0`, dial: backends.green[0] },
     ]);
   }
 });
@@ -152,7 +152,7 @@ async function startAdminFake(weighted: boolean) {
   let handler: CaddyHandler = {
     '@id': ID,
     handler: 'reverse_proxy',
-    upstreams: [{ '@id': `${ID}.blue.0`, dial: backends.blue }],
+    upstreams: [{ '@id': `${ID}.blue.0`, dial: backends.blue[0] }],
     transport: { protocol: 'http' },
   };
   const patches: CaddyHandler[] = [];
@@ -235,4 +235,40 @@ test('fallback is learned once', async () => {
   } finally {
     await fake.close();
   }
+});
+
+test('replicas share their color evenly', () => {
+  const replicated = {
+    blue: ['127.0.0.1:8081', '127.0.0.1:8082'],
+    green: ['127.0.0.1:9081', '127.0.0.1:9082', '127.0.0.1:9083'],
+  };
+  const listed = buildUpstreams(
+    ID,
+    { blue: 50, green: 50 },
+    replicated,
+    'repeated',
+  );
+  const dials = listed.upstreams.map((upstream) => upstream.dial ?? '');
+  for (const address of [...replicated.blue, ...replicated.green]) {
+    assert.ok(dials.includes(address), `${address} is in the list`);
+  }
+  const blueEntries = dials.filter((dial) => replicated.blue.includes(dial));
+  assert.equal(blueEntries.length * 2, dials.length, 'blue keeps half');
+  const weighted = buildUpstreams(
+    ID,
+    { blue: 50, green: 50 },
+    replicated,
+    'weighted_round_robin',
+  );
+  assert.equal(weighted.upstreams.length, 5);
+  const weights = (weighted.policy as { weights: number[] }).weights;
+  assert.equal(weights[0] + weights[1], weights[2] + weights[3] + weights[4]);
+  const read = stateFromHandler(ID, {
+    '@id': ID,
+    handler: 'reverse_proxy',
+    upstreams: listed.upstreams,
+    load_balancing: { selection_policy: listed.policy },
+  });
+  assert.deepEqual(read.weights, { blue: 50, green: 50 });
+  assert.deepEqual(read.backends.green?.sort(), replicated.green);
 });

@@ -121,7 +121,7 @@ test('traefik dynamic template is valid', async () => {
     applyTimeoutMs: 1000,
     pollIntervalMs: 50,
   };
-  const backends = { blue: 'web-blue:8080' };
+  const backends = { blue: ['web-blue:8080'] };
   assert.deepEqual(
     dynamic,
     buildDynamicConfig(settings, { blue: 100, green: 0 }, backends),
@@ -140,7 +140,7 @@ test('caddy template carries the default @id', async () => {
   assert.equal(handler.handler, 'reverse_proxy');
   assert.deepEqual(stateFromHandler(handlerId, handler), {
     weights: { blue: 100 },
-    backends: { blue: 'web-blue:8080' },
+    backends: { blue: ['web-blue:8080'] },
     policy: 'round_robin',
   });
   const compose = await readYaml('docker-compose.caddy.yml');

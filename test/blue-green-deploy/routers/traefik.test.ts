@@ -26,7 +26,7 @@ const schema = JSON.parse(
 );
 const validateDynamic = new Ajv().compile(schema);
 
-const backends = { blue: 'web-blue:8080', green: 'web-green:8080' };
+const backends = { blue: ['web-blue:8080'], green: ['web-green:8080'] };
 const steps: Weights[] = [
   { blue: 100, green: 0 },
   { blue: 90, green: 10 },
@@ -104,7 +104,7 @@ for (const weights of steps) {
         assert.equal(service, undefined, `${color} at 0% has a service`);
       } else {
         assert.deepEqual(service.loadBalancer.servers, [
-          { url: `http://${backends[color]}` },
+          { url: `http://${backends[color][0]}` },
         ]);
       }
     }
@@ -120,7 +120,7 @@ for (const weights of steps) {
     );
     assert.deepEqual(state.weights, expected);
     for (const color of inPool) {
-      assert.equal(state.backends[color], backends[color]);
+      assert.deepEqual(state.backends[color], backends[color]);
     }
     await router.verify(weights, backends);
   });
@@ -173,7 +173,7 @@ test('bad settings raise configuration errors', async () => {
   }
   const router = createTraefikRouter(settingsFor(dir), memoryLogger());
   await assert.rejects(
-    router.apply({ blue: 90, green: 10 }, { blue: 'web-blue:8080' }),
+    router.apply({ blue: 90, green: 10 }, { blue: ['web-blue:8080'] }),
     (error: unknown) =>
       error instanceof ConfigurationError && error.message.includes('green'),
   );
