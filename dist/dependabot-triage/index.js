@@ -53420,6 +53420,7 @@ function describeSignatures(unsigned, allowUnsigned) {
 
 
 
+
 /**
  * After a failed run on the default branch, opens one revert pull request
  * for the Dependabot pull request the action merged into that commit. A
@@ -53428,7 +53429,10 @@ function describeSignatures(unsigned, allowUnsigned) {
 async function revertFailedMerge(event, deps) {
     const run = event.workflow_run;
     const defaultBranch = event.repository?.default_branch ?? 'main';
-    if (event.action !== 'completed' || !run || run.conclusion !== 'failure') {
+    if (!run) {
+        throw new errors_ConfigurationError('Mode "revert" reads a workflow_run event, but this event has no workflow_run. Run it from "on: workflow_run" with "types: [completed]" for the default branch\'s test workflow.');
+    }
+    if (event.action !== 'completed' || run.conclusion !== 'failure') {
         return { outcome: 'nothing to do: the run did not fail' };
     }
     if (run.head_branch !== defaultBranch) {
@@ -54607,20 +54611,20 @@ async function rejectUntrusted(gathered, deps) {
 async function act(gathered, decision, deps, notes) {
     const { api, settings, logger } = deps;
     const { pull } = gathered;
+    const labels = [];
     if (settings.addLabels) {
-        const labels = [
-            'dependencies',
-            decision.updateType === 'unknown'
-                ? 'update:unknown'
-                : `semver:${decision.updateType}`,
-            ...decision.labels,
-        ];
+        labels.push('dependencies', decision.updateType === 'unknown'
+            ? 'update:unknown'
+            : `semver:${decision.updateType}`, ...decision.labels);
         if (decision.security)
             labels.push('security');
-        if (decision.action === 'merge')
-            labels.push(MERGED_BY_TRIAGE_LABEL);
-        await api.addLabels(pull.number, labels);
     }
+    // The revert mode finds the merges it may revert by this label, so it is
+    // added even when add-labels is false.
+    if (decision.action === 'merge')
+        labels.push(MERGED_BY_TRIAGE_LABEL);
+    if (labels.length > 0)
+        await api.addLabels(pull.number, labels);
     if (decision.action !== 'merge' && pull.autoMergeEnabled) {
         await deps.mergeApi.disableAutoMerge(pull.nodeId);
         notes.push('Auto-merge was on and has been disabled, because the decision is no longer merge.');

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { MERGED_BY_TRIAGE_LABEL } from './act.js';
 import type { TriageApi } from './github-api.js';
@@ -40,7 +41,12 @@ export async function revertFailedMerge(
 ): Promise<RevertResult> {
   const run = event.workflow_run;
   const defaultBranch = event.repository?.default_branch ?? 'main';
-  if (event.action !== 'completed' || !run || run.conclusion !== 'failure') {
+  if (!run) {
+    throw new ConfigurationError(
+      'Mode "revert" reads a workflow_run event, but this event has no workflow_run. Run it from "on: workflow_run" with "types: [completed]" for the default branch\'s test workflow.',
+    );
+  }
+  if (event.action !== 'completed' || run.conclusion !== 'failure') {
     return { outcome: 'nothing to do: the run did not fail' };
   }
   if (run.head_branch !== defaultBranch) {

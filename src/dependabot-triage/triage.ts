@@ -99,18 +99,21 @@ async function act(
 ): Promise<ActResult> {
   const { api, settings, logger } = deps;
   const { pull } = gathered;
+  const labels: string[] = [];
   if (settings.addLabels) {
-    const labels = [
+    labels.push(
       'dependencies',
       decision.updateType === 'unknown'
         ? 'update:unknown'
         : `semver:${decision.updateType}`,
       ...decision.labels,
-    ];
+    );
     if (decision.security) labels.push('security');
-    if (decision.action === 'merge') labels.push(MERGED_BY_TRIAGE_LABEL);
-    await api.addLabels(pull.number, labels);
   }
+  // The revert mode finds the merges it may revert by this label, so it is
+  // added even when add-labels is false.
+  if (decision.action === 'merge') labels.push(MERGED_BY_TRIAGE_LABEL);
+  if (labels.length > 0) await api.addLabels(pull.number, labels);
   if (decision.action !== 'merge' && pull.autoMergeEnabled) {
     await deps.mergeApi.disableAutoMerge(pull.nodeId);
     notes.push(

@@ -201,3 +201,14 @@ test('push before auto-merge leaves it off', async () => {
   );
   assert.deepEqual(fake.violations, []);
 });
+
+test('merge without labels still marks it auto-merged', async () => {
+  const { pull, event } = seedPull(fake, FIXTURES.single);
+  fake.state.requiredChecks = ['test'];
+  const run = await runAction(fake, event, { 'add-labels': 'false' });
+  assert.equal(run.code, 0, run.log);
+  assert.equal(pull.autoMerge?.mergeMethod, 'SQUASH');
+  // Revert mode finds the merges it may revert by this one label.
+  assert.deepEqual(pull.labels, ['auto-merged']);
+  assert.deepEqual(fake.violations, []);
+});

@@ -80,3 +80,12 @@ test('failure on another branch is ignored', async () => {
   assert.equal(fake.state.pulls.size, 1);
   assert.match(run.summary, /not main/);
 });
+
+test('revert on a pull_request event is rejected', async () => {
+  const fake = github();
+  const event = webhookExample('pull_request', 'opened');
+  const run = await runAction(fake, event, { mode: 'revert' });
+  assert.notEqual(run.code, 0);
+  assert.match(run.log, /this event has no workflow_run/);
+  assert.equal(fake.state.pulls.size, 0);
+});
