@@ -57,14 +57,15 @@ export async function runGate(
   } catch (error) {
     if (!(error instanceof PrometheusUnavailableError)) throw error;
     const open = options.policy.onPrometheusError === 'pass';
+    const cause = errorMessage(error).replace(/\.?$/, '.');
     const message = open
       ? `Prometheus is unreachable, and on-prometheus-error is "pass", so ` +
-        `the gate fails open: no SLO was checked. ${errorMessage(error)}`
+        `the gate fails open: no SLO was checked. ${cause}`
       : `Prometheus is unreachable, so the gate fails closed. ` +
-        `${errorMessage(error)} Set on-prometheus-error to "pass" to let ` +
+        `${cause} Set on-prometheus-error to "pass" to let ` +
         'deploys through while Prometheus is down.';
+    // A closed gate is reported once, by the job's failure.
     if (open) logger.warning(message);
-    else logger.error(message);
     return {
       verdict: open ? 'pass' : 'fail',
       failJob: !open,

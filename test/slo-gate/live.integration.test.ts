@@ -157,6 +157,9 @@ describe('slo-gate bundle against live scraping', () => {
     assert.equal(closed.code, 1);
     assert.equal(closed.outputs.verdict, 'fail');
     assert.match(closed.stdout, /fails closed/);
+    // Reported once, by the job's failure, with a full stop before the fix.
+    assert.equal(closed.stdout.match(/::error::/g)?.length, 1, closed.stdout);
+    assert.match(closed.stdout, /\. Set on-prometheus-error to "pass"/);
     const open = await gate({
       'prometheus-url': url,
       retries: '0',
