@@ -126,8 +126,9 @@ async function deployLocked(context: Context): Promise<Outcome> {
       );
     }
     const message =
-      `The new ${target} color (${image}) ${failure}, so traffic was not moved` +
-      `${live ? ` and ${live} still serves it all` : ''}. Its containers were removed.`;
+      `The new ${target} color (${image}) did not start healthy, so traffic was not moved` +
+      `${live ? ` and ${live} still serves it all` : ''}; its containers were removed. ` +
+      `Reason: ${failure}`;
     await context.deployments.status(
       deploymentId,
       'failure',

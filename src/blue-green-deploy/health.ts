@@ -44,13 +44,13 @@ export async function waitHealthy(
         : state.ExitCode;
       const restarts =
         info.RestartCount > 0
-          ? `; its restart policy restarted it ${info.RestartCount} times`
+          ? `; its restart policy restarted it ${info.RestartCount} time(s)`
           : '';
       return {
         healthy: false,
         probes,
         elapsedMs: Date.now() - started,
-        reason: `the container exited with code ${exitCode ?? 'unknown'}${state.Error ? ` (${state.Error})` : ''}${restarts}. Last log lines:\n${await lastLogLines(container)}`,
+        reason: `the container exited with code ${exitCode ?? 'unknown'}${state.Error ? ` (${state.Error})` : ''}${restarts}.\nLast log lines:\n${await lastLogLines(container)}`,
       };
     }
     probes += 1;
@@ -76,7 +76,7 @@ export async function waitHealthy(
     healthy: false,
     probes,
     elapsedMs: Date.now() - started,
-    reason: `${probe.url} did not pass ${probe.successes} probes in a row within ${formatDuration(probe.timeoutMs)}; last failure: ${lastFailure}. Last log lines:\n${logs}`,
+    reason: `${probe.url} did not pass ${probe.successes} probes in a row within ${formatDuration(probe.timeoutMs)}; last failure: ${lastFailure}.\nLast log lines:\n${logs}`,
   };
 }
 

@@ -48,6 +48,8 @@ export async function startBundledAction(
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary.md');
   const eventFile = join(dir, 'event.json');
+  const stateFile = join(dir, 'state');
+  await writeFile(stateFile, '');
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
   await writeFile(eventFile, JSON.stringify(options.event ?? {}));
@@ -56,6 +58,7 @@ export async function startBundledAction(
     HOME: process.env.HOME ?? '/root',
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
+    GITHUB_STATE: stateFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_EVENT_PATH: eventFile,
     GITHUB_REPOSITORY: 'octo-org/demo-service',
