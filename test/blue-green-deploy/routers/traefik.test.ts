@@ -421,3 +421,24 @@ test('unreachable api names the URL', async () => {
     String(error).includes(`${apiUrl}/api/http/services/web@file`),
   );
 });
+
+test('replicas become servers of their color', async () => {
+  const dir = await freshDir();
+  const router = createTraefikRouter(settingsFor(dir), memoryLogger());
+  const replicated = {
+    blue: ['web-blue:8080', 'web-blue-2:8080'],
+    green: ['web-green:8080'],
+  };
+  await router.apply({ blue: 50, green: 50 }, replicated);
+  const state = await router.read();
+  assert.deepEqual(state.backends.blue, replicated.blue);
+  assert.deepEqual(state.backends.green, replicated.green);
+  await router.verify({ blue: 50, green: 50 }, replicated);
+  await assert.rejects(
+    router.verify(
+      { blue: 50, green: 50 },
+      { ...replicated, blue: ['web-blue:8080'] },
+    ),
+    /blue goes to web-blue:8080,web-blue-2:8080/,
+  );
+});
