@@ -64290,9 +64290,14 @@ function getNumberInput(name, min = -Infinity, max = Infinity) {
     }
     return value;
 }
-/** Reads a duration input (`30s`, `5m`) as milliseconds. */
-function getDurationInput(name) {
-    return parseDuration(getRequiredInput(name), `Input "${name}"`);
+/** Reads a duration input (`30s`, `5m`) as milliseconds, at least `minMs`. */
+function getDurationInput(name, minMs = 0) {
+    const text = getRequiredInput(name);
+    const value = parseDuration(text, `Input "${name}"`);
+    if (value < minMs) {
+        throw new ConfigurationError(`Input "${name}" is "${text}", but it must be at least ${minMs} ms, such as ${Math.max(1, Math.ceil(minMs / 1000))}s.`);
+    }
+    return value;
 }
 /** Reads a boolean input written as true/false (YAML 1.2 core schema). */
 function getBoolInput(name) {

@@ -12,7 +12,13 @@ import {
 } from './containers.js';
 import { liveColor, type Context, type Outcome } from './context.js';
 import { waitHealthy } from './health.js';
-import { acquireLock, releaseLock } from './lock.js';
+import {
+  acquireLock,
+  LockLostError,
+  releaseLock,
+  renewLock,
+  withLockHeartbeat,
+} from './lock.js';
 import { park, startColor, unpark } from './colors.js';
 import type { InProgress } from './record.js';
 import { otherColor, type Color } from './routers/router.js';
@@ -39,7 +45,7 @@ export async function deploy(context: Context): Promise<Outcome> {
     acquireLock(context, { image: context.settings.image }),
   );
   try {
-    return await deployLocked(context);
+    return await withLockHeartbeat(context, () => deployLocked(context));
   } finally {
     await releaseLock(context);
   }
@@ -85,13 +91,30 @@ async function deployLocked(context: Context): Promise<Outcome> {
     };
   }
 
-  const target: Color = live ? otherColor(live) : 'blue';
+  const target = chooseTarget(live, found.live, colors);
   const replicas = settings.replicas ?? liveContainer?.replicas.length ?? 1;
   checkPortRanges(settings, replicas);
   const deploymentId = await context.deployments.start(
     image,
     `Deploying ${image} as ${target}`,
   );
+  // The deploy is on record before any container changes, so a rollback,
+  // the post step or the next run can end it from any later point.
+  const progress: InProgress = {
+    color: target,
+    image,
+    steps: live ? settings.canary.steps : [100],
+    stepIndex: -1,
+    paused: false,
+    owner: settings.runRef,
+    startedAt: new Date().toISOString(),
+    deploymentId,
+    replicas,
+  };
+  await context.records.update((current) => ({
+    ...current,
+    inProgress: progress,
+  }));
   // The target slot may hold the previous version, kept for rollback. It is
   // stopped and set aside, so a failed deploy can put it back.
   const parked = colors[target];
@@ -109,6 +132,8 @@ async function deployLocked(context: Context): Promise<Outcome> {
     liveContainer,
     replicas,
   );
+  // A rollback that took the lock over has already cleaned up.
+  await renewLock(context);
   if (failure) {
     const started = (await listColors(context.docker, settings.service))[
       target
@@ -134,6 +159,9 @@ async function deployLocked(context: Context): Promise<Outcome> {
       'failure',
       `${image} did not start healthy; traffic was not moved`,
     );
+    await context.records.update(
+      ({ inProgress: _failed, ...record }) => record,
+    );
     throw new DeployFailedError(message, {
       result: 'failed',
       message,
@@ -147,21 +175,6 @@ async function deployLocked(context: Context): Promise<Outcome> {
     });
   }
 
-  const progress: InProgress = {
-    color: target,
-    image,
-    steps: live ? settings.canary.steps : [100],
-    stepIndex: -1,
-    paused: false,
-    owner: settings.runRef,
-    startedAt: new Date().toISOString(),
-    deploymentId,
-    replicas,
-  };
-  await context.records.update((current) => ({
-    ...current,
-    inProgress: progress,
-  }));
   return advance(context, progress, live);
 }
 
@@ -175,7 +188,15 @@ export async function advance(
   stable: Color | undefined,
 ): Promise<Outcome> {
   const rounds: Round[] = [];
-  const result = await runSteps(context, progress, stable, rounds);
+  let result: Awaited<ReturnType<typeof runSteps>>;
+  try {
+    result = await runSteps(context, progress, stable, rounds);
+  } catch (error) {
+    if (error instanceof LockLostError) throw error;
+    // A step that failed half way (a balancer rejecting the change, a
+    // configuration mistake found late) ends the deploy the same way.
+    result = { kind: 'failed', reason: errorMessage(error) };
+  }
   const tables = rounds.length > 0 ? [roundsTable(rounds)] : [];
   if (result.kind === 'promoted') {
     const outcome = await finishPromotion(context, progress, stable);
@@ -217,10 +238,12 @@ export async function promote(context: Context): Promise<Outcome> {
         `No deploy of service "${context.settings.service}" is paused at a manual gate, so there is nothing to promote. Start one with mode "deploy" and the manual-gate input.`,
       );
     }
-    return await advance(
-      context,
-      { ...progress, paused: false },
-      otherColor(progress.color),
+    return await withLockHeartbeat(context, () =>
+      advance(
+        context,
+        { ...progress, paused: false },
+        otherColor(progress.color),
+      ),
     );
   } finally {
     await releaseLock(context);
@@ -299,6 +322,21 @@ function checkPortRanges(settings: Context['settings'], replicas: number) {
       `Inputs "blue-port" (${blue}) and "green-port" (${green}) are ${Math.abs(blue - green)} apart, but ${replicas} replicas per color use ports ${blue} to ${blue + replicas - 1} and ${green} to ${green + replicas - 1}. Set them at least ${replicas} apart.`,
     );
   }
+}
+
+/**
+ * Picks the color to deploy: the one the balancer does not serve. When the
+ * balancer serves a color whose containers are gone, that color is
+ * replaced, so a kept previous color stays available for rollback.
+ */
+function chooseTarget(
+  live: Color | undefined,
+  served: Color | undefined,
+  colors: Partial<Record<Color, ColorContainer>>,
+): Color {
+  if (live) return otherColor(live);
+  if (served) return served;
+  return colors.blue && !colors.green ? 'green' : 'blue';
 }
 
 async function readLive(context: Context) {

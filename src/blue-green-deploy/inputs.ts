@@ -124,6 +124,10 @@ export interface Settings {
   runRef: string;
 }
 
+/** Docker's image reference grammar: [host[:port]/]path[:tag][@digest]. */
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[a-z0-9]+:[a-f0-9]{32,})?$/;
+
 const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /** Reads and validates every input of the action. */
@@ -136,6 +140,11 @@ export function readSettings(env = process.env): Settings {
     );
   }
   const image = getOptionalInput('image');
+  if (image && !IMAGE_REFERENCE.test(image)) {
+    throw new ConfigurationError(
+      `Input "image" is "${image}", which is not an image reference. Use [registry/]name[:tag][@digest] in lower case, such as registry.example/app:1.4.2.`,
+    );
+  }
   if (mode === 'deploy' && !image) {
     throw new ConfigurationError(
       'Input "image" is required when mode is "deploy". Set it to the image reference to deploy, such as registry.example/app:1.4.2.',
@@ -163,8 +172,8 @@ export function readSettings(env = process.env): Settings {
     backendHost: getRequiredInput('backend-host'),
     health: {
       path: readHealthPath(),
-      timeoutMs: getDurationInput('health-timeout'),
-      intervalMs: getDurationInput('health-interval'),
+      timeoutMs: getDurationInput('health-timeout', 1000),
+      intervalMs: getDurationInput('health-interval', 100),
       successes: getIntInput('health-successes', 1, 100),
     },
     keepPreviousMs: getDurationInput('keep-previous'),
@@ -172,7 +181,7 @@ export function readSettings(env = process.env): Settings {
     env: parseEnv(getOptionalInput('env') ?? ''),
     canary: readCanary(),
     analysis: readAnalysis(),
-    lockTtlMs: getDurationInput('lock-ttl'),
+    lockTtlMs: getDurationInput('lock-ttl', 3000),
     deployment: readDeployment(env),
     runRef: runReference(env),
   };
@@ -230,7 +239,7 @@ function readCanary(): CanarySettings {
   return {
     steps,
     stepDurationMs: getDurationInput('step-duration'),
-    intervalMs: getDurationInput('analysis-interval'),
+    intervalMs: getDurationInput('analysis-interval', 100),
     gateAt,
     failureLimit: getIntInput('failure-limit', 1, 100),
     inconclusiveLimit: getIntInput('inconclusive-limit', 1, 100),

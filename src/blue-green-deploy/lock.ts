@@ -81,3 +81,33 @@ export async function releaseLock(context: Context): Promise<void> {
 function expiry(context: Context): string {
   return new Date(Date.now() + context.settings.lockTtlMs).toISOString();
 }
+
+/**
+ * Renews the lock every third of its time to live while `work` runs, so a
+ * long image pull or health check never lets it expire. A lost lock is
+ * left for the next checkpoint (`renewLock`) to report.
+ */
+export async function withLockHeartbeat<T>(
+  context: Context,
+  work: () => Promise<T>,
+): Promise<T> {
+  let lost = false;
+  const timer = setInterval(
+    () => {
+      if (lost) return;
+      renewLock(context).catch((error: unknown) => {
+        if (error instanceof LockLostError) lost = true;
+        else
+          context.logger.debug(
+            `lock renewal failed: ${(error as Error).message}`,
+          );
+      });
+    },
+    Math.max(1000, context.settings.lockTtlMs / 3),
+  );
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -93,16 +93,25 @@ export class RecordStore {
     change: (record: DeployRecord) => DeployRecord,
     image?: string,
   ): Promise<DeployRecord> {
-    const current = await this.read();
-    const next = change(structuredClone(current.record));
-    const recordImage = current.image ?? image;
-    if (!recordImage) {
-      throw new Error(
-        'No image is known to create the deploy record container from.',
-      );
+    // A write that loses the race reads the new record and applies the
+    // change again, so `change` always sees the latest record.
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.read();
+      const next = change(structuredClone(current.record));
+      const recordImage = current.image ?? image;
+      if (!recordImage) {
+        throw new Error(
+          'No image is known to create the deploy record container from.',
+        );
+      }
+      try {
+        await this.write(next, current.sequence + 1, recordImage);
+        return next;
+      } catch (error) {
+        if (!(error instanceof RecordConflictError) || attempt >= 5)
+          throw error;
+      }
     }
-    await this.write(next, current.sequence + 1, recordImage);
-    return next;
   }
 
   private async write(record: DeployRecord, sequence: number, image: string) {
@@ -122,7 +131,7 @@ export class RecordStore {
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 409) {
         throw new RecordConflictError(
-          `Another run changed the deploy record of "${this.service}" at the same time (sequence ${sequence}).`,
+          `Another run kept changing the deploy record of "${this.service}" (sequence ${sequence}); run this one again once it has finished.`,
         );
       }
       throw error;

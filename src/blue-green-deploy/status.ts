@@ -1,5 +1,6 @@
 import { listColors, removeColor, type ColorContainer } from './containers.js';
 import { liveColor, type Context, type Outcome } from './context.js';
+import { acquireLock, releaseLock } from './lock.js';
 import { COLORS, otherColor } from './routers/router.js';
 
 /** Reports colors, images, weights and what is live, changing nothing. */
@@ -60,6 +61,16 @@ export async function status(context: Context): Promise<Outcome> {
  * window. A color in the pool is never touched.
  */
 export async function cleanup(context: Context): Promise<Outcome> {
+  // A deploy in progress owns its colors; cleanup waits its turn.
+  await context.timeline.phase('Take deploy lock', () => acquireLock(context));
+  try {
+    return await cleanupLocked(context);
+  } finally {
+    await releaseLock(context);
+  }
+}
+
+async function cleanupLocked(context: Context): Promise<Outcome> {
   const { settings, docker, timeline } = context;
   const now = Date.now();
   const removed = await timeline.phase(
@@ -72,6 +83,7 @@ export async function cleanup(context: Context): Promise<Outcome> {
       for (const color of COLORS) {
         const container = colors[color];
         if (!container || (state.weights[color] ?? 0) > 0) continue;
+        if (record.inProgress?.color === color) continue;
         const keep =
           record.previous?.color === color &&
           record.previous.image === container.image

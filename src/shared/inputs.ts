@@ -70,9 +70,16 @@ export function getNumberInput(
   return value;
 }
 
-/** Reads a duration input (`30s`, `5m`) as milliseconds. */
-export function getDurationInput(name: string): number {
-  return parseDuration(getRequiredInput(name), `Input "${name}"`);
+/** Reads a duration input (`30s`, `5m`) as milliseconds, at least `minMs`. */
+export function getDurationInput(name: string, minMs = 0): number {
+  const text = getRequiredInput(name);
+  const value = parseDuration(text, `Input "${name}"`);
+  if (value < minMs) {
+    throw new ConfigurationError(
+      `Input "${name}" is "${text}", but it must be at least ${minMs} ms, such as ${Math.max(1, Math.ceil(minMs / 1000))}s.`,
+    );
+  }
+  return value;
 }
 
 /** Reads a boolean input written as true/false (YAML 1.2 core schema). */

@@ -374,3 +374,101 @@ test('killed job is recovered by the next run', async () => {
   assertNoFailures(report);
   assert.equal(await liveVersion(), 'v1');
 });
+
+/** Waits until the deploy has set the old green aside and started its own. */
+async function waitForSetAside() {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const names = await serviceContainerNames(service);
+    if (
+      names.includes(`${service}-green-set-aside`) &&
+      names.includes(`${service}-green`)
+    ) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the deploy never set the old green aside');
+}
+
+test('rollback during the health check ends the deploy', async () => {
+  const deploying = await startBundledAction(
+    'blue-green-deploy',
+    inputs({ image: 'resilience-demo:v3-failing', 'health-timeout': '20s' }),
+    { env: { GITHUB_RUN_ID: '121' } },
+  );
+  await waitForSetAside();
+  const rolledBack = await runAs('122', { mode: 'rollback' });
+  assert.equal(rolledBack.exitCode, 0, rolledBack.stdout);
+  assert.equal(rolledBack.outputs['active-image'], 'resilience-demo:v1');
+  assert.deepEqual((await router.read()).weights, { blue: 100 });
+  const ended = await deploying.done;
+  assert.notEqual(ended.exitCode, 0);
+  assert.match(ended.stdout, /took the deploy lock over/);
+  assert.equal(await liveVersion(), 'v1');
+  const status = await runAs('122', { mode: 'status' });
+  assert.match(
+    status.summary,
+    /\| green \| resilience-demo:v2 \| running \| 0% \|/,
+  );
+  const names = await serviceContainerNames(service);
+  assert.ok(
+    !names.some((name) => name.endsWith('-set-aside')),
+    names.join(', '),
+  );
+});
+
+test('job killed in its health check is repaired by post', async () => {
+  const deploying = await startBundledAction(
+    'blue-green-deploy',
+    inputs({ image: 'resilience-demo:v3-failing' }),
+    { env: { GITHUB_RUN_ID: '123' } },
+  );
+  await waitForSetAside();
+  deploying.child.kill('SIGKILL');
+  await deploying.done;
+  const post = await runBundledAction(
+    'blue-green-deploy',
+    inputs({ image: 'resilience-demo:v3-failing' }),
+    { env: { GITHUB_RUN_ID: '123', STATE_isPost: 'true' } },
+  );
+  assert.equal(post.exitCode, 0, post.stdout);
+  assert.deepEqual((await router.read()).weights, { blue: 100 });
+  const status = await runAs('124', { mode: 'status' });
+  assert.match(
+    status.summary,
+    /\| green \| resilience-demo:v2 \| running \| 0% \|/,
+  );
+  const rollback = await runAs('124', { mode: 'rollback' });
+  assert.equal(rollback.outputs['active-image'], 'resilience-demo:v2');
+  assert.equal(await liveVersion(), 'v2');
+});
+
+test('cleanup waits for a running deploy', async () => {
+  const deploying = await startBundledAction(
+    'blue-green-deploy',
+    inputs({ image: 'resilience-demo:v1', steps: '100' }),
+    { env: { GITHUB_RUN_ID: '125' } },
+  );
+  const deadline = Date.now() + 20_000;
+  while (
+    !(await serviceContainerNames(service)).includes(
+      `${service}-blue-set-aside`,
+    )
+  ) {
+    if (Date.now() > deadline) throw new Error('the deploy never started');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const cleanup = await runAs('126', {
+    mode: 'cleanup',
+    'keep-previous': '0s',
+  });
+  assert.notEqual(cleanup.exitCode, 0);
+  assert.match(
+    cleanup.stdout,
+    /is locked by run octo-org\/demo-service#125\.1/,
+  );
+  const done = await deploying.done;
+  assert.equal(done.exitCode, 0, done.stdout);
+  assert.equal(await liveVersion(), 'v1');
+});

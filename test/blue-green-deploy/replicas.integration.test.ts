@@ -112,6 +112,27 @@ for (const [name, start] of Object.entries(balancers)) {
       assert.equal((await hostsBehind(balancer.url, 12)).size, 2);
     });
 
+    // nginx has no server slots to run out of.
+    if (name === 'haproxy') {
+      test(`${name}: too few HAProxy slots roll back`, async () => {
+        // The test HAProxy declares three slots per color.
+        const run = await deploy({
+          image: 'resilience-demo:v2',
+          replicas: '4',
+        });
+        assert.notEqual(run.exitCode, 0);
+        assert.equal(run.outputs.result, 'rolled-back');
+        assert.match(run.stdout, /declares 3 server slot\(s\) for green/);
+        assert.equal((await hostsBehind(balancer.url, 8)).size, 2);
+        const names = await serviceContainerNames(service);
+        assert.ok(
+          !names.some((n) => n.endsWith('-set-aside')),
+          names.join(', '),
+        );
+        assert.ok(!names.includes(`${service}-green-4`), names.join(', '));
+      });
+    }
+
     test(`${name}: overlapping replica ports are rejected`, async () => {
       const run = await deploy({
         image: 'resilience-demo:v2',

@@ -178,8 +178,8 @@ export class HaproxyRouter implements Router {
     const lines = output.split('\n').filter((line) => line.trim() !== '');
     const headerLine = lines.find((line) => line.startsWith('#'));
     if (!headerLine) {
-      throw new Error(
-        `HAProxy returned no server state for backend "${this.settings.backend}": ${output.trim()}`,
+      throw new ConfigurationError(
+        `HAProxy returned no server state for backend "${this.settings.backend}" (${output.trim()}). Set input "haproxy-backend" to the backend that holds the servers named blue and green.`,
       );
     }
     const header = headerLine.replace(/^#\s*/, '').split(/\s+/);
@@ -250,7 +250,9 @@ export function sendCommand(
     connection.on('data', (chunk) => chunks.push(chunk));
     connection.on('error', (error) =>
       reject(
-        new Error(`HAProxy runtime API at ${socket} failed: ${error.message}`),
+        new Error(
+          `HAProxy runtime API at ${socket} failed: ${error.message}. Check input "haproxy-socket" and that HAProxy runs with "stats socket ${socket} level admin".`,
+        ),
       ),
     );
     connection.on('close', () =>

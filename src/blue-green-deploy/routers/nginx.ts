@@ -129,7 +129,7 @@ export class NginxRouter implements Router {
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
       throw new Error(
-        `nginx ${args.join(' ')} failed: ${stderr.trim() || (error as Error).message}`,
+        `nginx -c ${this.settings.config} ${args.join(' ')} failed: ${stderr.trim() || (error as Error).message}. Check inputs "nginx-config" and "nginx-upstream-file".`,
         { cause: error },
       );
     }
