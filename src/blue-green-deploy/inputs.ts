@@ -58,6 +58,8 @@ export interface NginxSettings {
   upstream: string;
   /** A URL through nginx, requested to confirm which colors respond. */
   verifyUrl?: string;
+  /** Container on the Docker host that runs nginx; undefined means the runner. */
+  container?: string;
 }
 
 export type RouterSettings =
@@ -283,6 +285,12 @@ function readRouter(service: string): RouterSettings {
       pollIntervalMs: 250,
     };
   }
+  const container = getOptionalInput('router-container');
+  if (container && kind !== 'nginx') {
+    throw new ConfigurationError(
+      `Input "router-container" is "${container}", but only the nginx driver runs its balancer in a container. For ${kind}, leave it empty: ${kind === 'haproxy' ? 'give haproxy-socket a HOST:PORT that reaches the runtime API' : kind === 'caddy' ? 'caddy-admin-url reaches the admin API over HTTP' : 'traefik-dynamic-dir must be a directory on the runner'}.`,
+    );
+  }
   if (kind === 'haproxy') {
     return {
       kind,
@@ -296,6 +304,7 @@ function readRouter(service: string): RouterSettings {
     upstreamFile: requiredFor('nginx-upstream-file', kind),
     upstream: getOptionalInput('nginx-upstream') ?? service,
     verifyUrl: getOptionalInput('nginx-verify-url'),
+    container: getOptionalInput('router-container'),
   };
 }
 

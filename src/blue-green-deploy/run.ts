@@ -34,7 +34,7 @@ function buildContext(logger: Logger): Context {
     )}`,
   );
   const docker = connectDocker(settings.dockerHost);
-  const router = createRouter(settings.router, logger);
+  const router = createRouter(settings.router, logger, docker);
   return createContext(settings, docker, router, logger);
 }
 

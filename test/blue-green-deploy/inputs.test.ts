@@ -86,3 +86,15 @@ for (const [input, value, message] of rejected) {
     );
   });
 }
+
+test('router-container works with nginx only', () => {
+  setInputs({ ...base, 'router-container': 'edge-haproxy' });
+  assert.throws(
+    () => readSettings({}),
+    (error: unknown) =>
+      error instanceof ConfigurationError &&
+      /"router-container" is "edge-haproxy", but only the nginx driver/.test(
+        error.message,
+      ),
+  );
+});

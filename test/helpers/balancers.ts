@@ -2,7 +2,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Docker from 'dockerode';
 import { freePort } from './ports.js';
 
 const exec = promisify(execFile);
@@ -261,6 +263,74 @@ export async function startCaddy(
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts nginx as a container on the Docker host (host networking, so it
+ * listens on 127.0.0.1), with its configuration in a bind-mounted folder.
+ * blue-green-deploy then drives it through the Docker API alone.
+ */
+export async function startNginxContainer(service: string): Promise<Balancer> {
+  await exec('bash', [
+    fileURLToPath(new URL('../fixtures/nginx-image/build.sh', import.meta.url)),
+  ]);
+  const dir = await mkdtemp(join(tmpdir(), 'nginx-container-'));
+  const port = await freePort();
+  const name = `${service}-balancer`;
+  await writeFile(
+    join(dir, 'upstream.conf'),
+    `upstream ${service} {\n    server 127.0.0.1:9 down;\n}\n`,
+  );
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `pid /run/nginx.pid;
+error_log stderr warn;
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  include /conf/upstream.conf;
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://${service};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502;
+      add_header X-Upstream-Addr $upstream_addr always;
+    }
+  }
+}
+`,
+  );
+  const docker = new Docker();
+  await docker
+    .getContainer(name)
+    .remove({ force: true })
+    .catch(() => undefined);
+  const container = await docker.createContainer({
+    name,
+    Image: 'resilience-nginx:test',
+    Labels: { 'io.resilience-actions.test': 'balancer' },
+    HostConfig: { NetworkMode: 'host', Binds: [`${dir}:/conf`] },
+  });
+  await container.start();
+  await waitForPort(port);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    inputs: {
+      router: 'nginx',
+      'router-container': name,
+      'nginx-config': '/conf/nginx.conf',
+      'nginx-upstream-file': '/conf/upstream.conf',
+      'nginx-upstream': service,
+      'nginx-verify-url': `http://127.0.0.1:${port}/`,
+    },
+    async stop() {
+      await container.remove({ force: true }).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };

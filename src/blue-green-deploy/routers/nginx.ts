@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import type { Logger } from '../../shared/logger.js';
+import { localHost, type BalancerHost } from './balancer-host.js';
 import { sleep } from '../health.js';
 import type { NginxSettings } from '../inputs.js';
 import {
@@ -15,8 +13,6 @@ import {
   type RouterState,
   type Weights,
 } from './router.js';
-
-const run = promisify(execFile);
 
 /** Response header that the user's nginx config adds with `$upstream_addr`. */
 export const UPSTREAM_HEADER = 'x-upstream-addr';
@@ -33,42 +29,31 @@ export class NginxRouter implements Router {
   constructor(
     private readonly settings: NginxSettings,
     private readonly logger: Logger,
+    private readonly host: BalancerHost = localHost,
   ) {}
 
   async read(): Promise<RouterState> {
-    let text: string;
-    try {
-      text = await readFile(this.settings.upstreamFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { weights: {}, backends: {} };
-      }
-      throw error;
-    }
+    const text = await this.host.readFile(this.settings.upstreamFile);
+    if (text === undefined) return { weights: {}, backends: {} };
     return parseUpstream(text);
   }
 
   async apply(weights: Weights, backends: Backends): Promise<void> {
     const file = this.settings.upstreamFile;
     const text = renderUpstream(this.settings.upstream, weights, backends);
-    let previous: string | undefined;
-    try {
-      previous = await readFile(file, 'utf8');
-    } catch {
-      previous = undefined;
-    }
-    await writeAtomic(file, text);
+    const previous = await this.host.readFile(file);
+    await this.host.writeFile(file, text);
     try {
       await this.nginx(['-t', '-q']);
     } catch (error) {
-      if (previous !== undefined) await writeAtomic(file, previous);
+      if (previous !== undefined) await this.host.writeFile(file, previous);
       throw new Error(
         `nginx -t rejected the configuration with the new upstream; the previous file was restored. ${(error as Error).message}`,
         { cause: error },
       );
     }
     const master = await this.masterPid();
-    const workersBefore = new Set(await childPids(master));
+    const workersBefore = new Set(await this.host.childPids(master));
     await this.nginx(['-s', 'reload']);
     await this.waitForNewWorkers(master, workersBefore);
   }
@@ -120,16 +105,15 @@ export class NginxRouter implements Router {
 
   private async nginx(args: string[]): Promise<string> {
     try {
-      const { stdout, stderr } = await run('nginx', [
+      return await this.host.run([
+        'nginx',
         '-c',
         this.settings.config,
         ...args,
       ]);
-      return `${stdout}${stderr}`;
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? '';
       throw new Error(
-        `nginx -c ${this.settings.config} ${args.join(' ')} failed: ${stderr.trim() || (error as Error).message}. Check inputs "nginx-config" and "nginx-upstream-file".`,
+        `nginx -c ${this.settings.config} ${args.join(' ')} on ${this.host.where} failed: ${(error as Error).message}. Check inputs "nginx-config" and "nginx-upstream-file".`,
         { cause: error },
       );
     }
@@ -139,7 +123,7 @@ export class NginxRouter implements Router {
     const dump = await this.nginx(['-T', '-q']);
     const pidFile =
       /^\s*pid\s+([^;\s]+)\s*;/m.exec(dump)?.[1] ?? '/run/nginx.pid';
-    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    const pid = Number((await this.host.readFile(pidFile))?.trim());
     if (!Number.isInteger(pid) || pid <= 0) {
       throw new Error(`nginx pid file ${pidFile} does not hold a process id.`);
     }
@@ -150,7 +134,7 @@ export class NginxRouter implements Router {
   private async waitForNewWorkers(master: number, before: Set<number>) {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const workers = await childPids(master);
+      const workers = await this.host.childPids(master);
       if (workers.some((pid) => !before.has(pid))) return;
       await sleep(50);
     }
@@ -212,27 +196,4 @@ export function parseUpstream(text: string): RouterState {
     if (raw[color]) weights[color] = Math.round((raw[color]! / total) * 100);
   }
   return { weights, backends };
-}
-
-async function writeAtomic(path: string, text: string) {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
-}
-
-/** Process ids whose parent is `pid`, read from /proc. */
-async function childPids(pid: number): Promise<number[]> {
-  const children: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces; fields after its ")" are fixed.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while /proc was read.
-    }
-  }
-  return children;
 }
