@@ -1,11 +1,24 @@
 import Docker from 'dockerode';
 import { ConfigurationError } from '../shared/errors.js';
 
+/** Credentials for an `ssh://` Docker host. */
+export interface SshSettings {
+  /** Private key in OpenSSH or PEM format; without it the SSH agent is used. */
+  privateKey?: string;
+  /** Expected host key, as a known_hosts or .pub line (`ssh-ed25519 AAAA...`). */
+  hostKey?: string;
+}
+
 /**
  * Connects to the Docker Engine at `host`: undefined for the local socket
  * (or DOCKER_HOST), `unix:///path`, `tcp://host:port` or `ssh://user@host`.
+ * Over SSH the engine is reached through `docker system dial-stdio` on the
+ * remote host, as the Docker CLI does.
  */
-export function connectDocker(host: string | undefined): Docker {
+export function connectDocker(
+  host: string | undefined,
+  ssh: SshSettings = {},
+): Docker {
   if (!host) return new Docker();
   let url: URL;
   try {
@@ -35,10 +48,29 @@ export function connectDocker(host: string | undefined): Docker {
         host: url.hostname,
         port: Number(url.port || 22),
         username: url.username || undefined,
-      });
+        sshOptions: {
+          agent: process.env.SSH_AUTH_SOCK,
+          privateKey: ssh.privateKey,
+          hostVerifier: ssh.hostKey ? hostKeyVerifier(ssh.hostKey) : undefined,
+        },
+      } as Docker.DockerOptions);
     default:
       throw invalidHost(host);
   }
+}
+
+/** Accepts only the host key whose base64 blob `line` contains. */
+function hostKeyVerifier(line: string): (key: Buffer) => boolean {
+  const blob = line
+    .trim()
+    .split(/\s+/)
+    .find((part) => /^AAAA[0-9A-Za-z+/=]+$/.test(part));
+  if (!blob) {
+    throw new ConfigurationError(
+      'Input "docker-ssh-host-key" holds no SSH public key. Use the line that ssh-keyscan prints for the host, such as "ssh-ed25519 AAAAC3...".',
+    );
+  }
+  return (key: Buffer) => key.toString('base64') === blob;
 }
 
 function invalidHost(host: string): ConfigurationError {

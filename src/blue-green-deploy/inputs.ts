@@ -10,6 +10,7 @@ import {
 import { readAnalysis } from './inputs-analysis.js';
 import type { AnalysisSettings } from './analysis.js';
 import type { DeploymentSettings } from './deployments.js';
+import type { SshSettings } from './docker.js';
 import type { CaddySettings } from './routers/caddy.js';
 import type { Color } from './routers/router.js';
 import type { TraefikSettings } from './routers/traefik.js';
@@ -93,6 +94,8 @@ export interface Settings {
   image?: string;
   /** Docker Engine address; undefined means the local socket. */
   dockerHost?: string;
+  /** Credentials for an ssh:// Docker host. */
+  ssh: SshSettings;
   router: RouterSettings;
   /** Port the service listens on inside its container. */
   port: number;
@@ -164,6 +167,7 @@ export function readSettings(env = process.env): Settings {
     service,
     image,
     dockerHost: getOptionalInput('docker-host'),
+    ssh: readSsh(),
     router: readRouter(service),
     port: getIntInput('port', 1, 65535),
     replicas: getOptionalInput('replicas')
@@ -187,6 +191,12 @@ export function readSettings(env = process.env): Settings {
     deployment: readDeployment(env),
     runRef: runReference(env),
   };
+}
+
+function readSsh(): SshSettings {
+  const privateKey = getOptionalInput('docker-ssh-key');
+  if (privateKey) core.setSecret(privateKey);
+  return { privateKey, hostKey: getOptionalInput('docker-ssh-host-key') };
 }
 
 function readDeployment(

@@ -30,10 +30,15 @@ function buildContext(logger: Logger): Context {
   const settings = readSettings();
   logger.debug(
     `settings: ${JSON.stringify(settings, (key, value: unknown) =>
-      /token/i.test(key) && value ? '***' : value,
+      /token|privateKey/i.test(key) && value ? '***' : value,
     )}`,
   );
-  const docker = connectDocker(settings.dockerHost);
+  const docker = connectDocker(settings.dockerHost, settings.ssh);
+  if (settings.dockerHost?.startsWith('ssh:') && !settings.ssh.hostKey) {
+    logger.warning(
+      'docker-host uses SSH without docker-ssh-host-key, so the host key is not checked. Set it to the line ssh-keyscan prints for the host.',
+    );
+  }
   const router = createRouter(settings.router, logger, docker);
   return createContext(settings, docker, router, logger);
 }
@@ -53,6 +58,13 @@ export async function run(logger: Logger = actionsLogger): Promise<void> {
   try {
     outcome = await MODE_RUNNERS[context.settings.mode](context);
   } catch (error) {
+    if (/Host denied \(verification failed\)/.test(errorMessage(error))) {
+      // ssh2 rejected the host key before any request reached Docker.
+      core.saveState(STATE.finished, 'true');
+      throw new ConfigurationError(
+        `The SSH host key of docker-host ${context.settings.dockerHost} does not match input "docker-ssh-host-key". Check the host with ssh-keyscan and update the input, or find out why the key changed.`,
+      );
+    }
     // These errors leave traffic where it was verified last; anything else
     // may have stopped between two steps, and the post step repairs that.
     if (error instanceof DeployFailedError) {
