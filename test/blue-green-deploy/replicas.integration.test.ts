@@ -53,8 +53,9 @@ for (const [name, start] of Object.entries(balancers)) {
     before(async () => {
       await buildDemoImages();
       await removeServiceContainers(service);
-      // Each color needs two consecutive free ports, ten apart.
-      bluePort = await freePortRange(12);
+      // Blue and green replicas use ports from bluePort, ten apart, up to
+      // four replicas each.
+      bluePort = await freePortRange(14);
       greenPort = bluePort + 10;
       balancer = await start(service, [bluePort, greenPort]);
     });
@@ -121,7 +122,7 @@ for (const [name, start] of Object.entries(balancers)) {
           replicas: '4',
         });
         assert.notEqual(run.exitCode, 0);
-        assert.equal(run.outputs.result, 'rolled-back');
+        assert.equal(run.outputs.result, 'rolled-back', run.stdout);
         assert.match(run.stdout, /declares 3 server slot\(s\) for green/);
         assert.equal((await hostsBehind(balancer.url, 8)).size, 2);
         const names = await serviceContainerNames(service);
