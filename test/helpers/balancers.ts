@@ -19,6 +19,29 @@ function caddyEnv(dir: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * The nginx server block of the tests: it proxies to the service's upstream
+ * and reports the upstream address that answered, for the driver's check.
+ */
+function proxyServer(service: string, port: number): string {
+  return `  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://${service};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502;
+      add_header X-Upstream-Addr $upstream_addr always;
+    }
+  }
+`;
+}
+
+/** An upstream block that no color claims, until a deploy writes its own. */
+function placeholderUpstream(service: string): string {
+  return `upstream ${service} {\n    server 127.0.0.1:9 down;\n}\n`;
+}
+
 export interface Balancer {
   /** URL of the balancer's frontend, on 127.0.0.1. */
   url: string;
@@ -119,10 +142,7 @@ export async function startNginx(service: string): Promise<Balancer> {
   const port = await freePort();
   const upstreamFile = join(dir, 'upstream.conf');
   const configFile = join(dir, 'nginx.conf');
-  await writeFile(
-    upstreamFile,
-    `upstream ${service} {\n    server 127.0.0.1:9 down;\n}\n`,
-  );
+  await writeFile(upstreamFile, placeholderUpstream(service));
   await writeFile(
     configFile,
     `pid ${dir}/nginx.pid;
@@ -137,17 +157,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   include ${upstreamFile};
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://${service};
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502;
-      add_header X-Upstream-Addr $upstream_addr always;
-    }
-  }
-}
+${proxyServer(service, port)}}
 `,
   );
   await exec('nginx', ['-c', configFile, '-e', join(dir, 'error.log')]);
@@ -280,10 +290,7 @@ export async function startNginxContainer(service: string): Promise<Balancer> {
   const dir = await mkdtemp(join(tmpdir(), 'nginx-container-'));
   const port = await freePort();
   const name = `${service}-balancer`;
-  await writeFile(
-    join(dir, 'upstream.conf'),
-    `upstream ${service} {\n    server 127.0.0.1:9 down;\n}\n`,
-  );
+  await writeFile(join(dir, 'upstream.conf'), placeholderUpstream(service));
   await writeFile(
     join(dir, 'nginx.conf'),
     `pid /run/nginx.pid;
@@ -293,17 +300,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   include /conf/upstream.conf;
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://${service};
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502;
-      add_header X-Upstream-Addr $upstream_addr always;
-    }
-  }
-}
+${proxyServer(service, port)}}
 `,
   );
   const docker = new Docker();
