@@ -37,11 +37,11 @@ export interface AnalysisSettings {
   statusLabel: string;
   /** Extra label matchers for every built-in query, such as `job="web"`. */
   selector: string;
-  /** Highest share of 5xx answers, 0 to 1. */
+  /** Maximum share of 5xx responses, 0 to 1. */
   maxErrorRate: number;
   /** Highest p95 latency in seconds. */
   maxP95Seconds: number;
-  /** Fewest canary requests in a window for a measurement to count. */
+  /** Minimum canary requests in a window for a measurement to count. */
   minRequests: number;
   /** Most the canary's error rate may exceed the live color's, in points (0 to 1). */
   baselineErrorMargin: number;
@@ -221,7 +221,7 @@ export function judgeRound(
   return measurements;
 }
 
-/** A round fails when any measurement fails, and passes only when all pass. */
+/** Returns fail when any measurement fails, and pass only when all pass. */
 export function roundVerdict(measurements: Measurement[]): Verdict {
   if (measurements.some((m) => m.verdict === 'fail')) return 'fail';
   if (measurements.some((m) => m.verdict === 'inconclusive'))
@@ -234,7 +234,7 @@ export class CanaryAnalysis {
   private readonly client: PrometheusClient;
   /** Names of the queries that have returned a series in this deploy. */
   private readonly answered = new Set<string>();
-  /** Rounds in which Prometheus answered every query. */
+  /** Rounds in which Prometheus returned a result for every query. */
   answeredRounds = 0;
 
   constructor(
@@ -349,8 +349,8 @@ export class CanaryAnalysis {
 
   /**
    * Queries that have never returned a series in this deploy, which points
-   * at a wrong metric name or label. A canary without traffic is told apart
-   * from that by the live color: if its request count answers, the metric
+   * at a wrong metric name or label. A canary without traffic is distinguished
+   * from that by the live color: if its request count returns a series, the metric
    * exists and the canary merely gets no requests.
    */
   neverAnswered(): string[] {

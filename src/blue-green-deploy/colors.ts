@@ -31,7 +31,7 @@ export async function startColor(
       imageInfo = await docker.getImage(liveInfo.Image).inspect();
     } catch (error) {
       logger.warning(
-        `The live image ${live.image} is gone from the host, so values it set cannot be told from the user's; they are all copied. (${errorMessage(error)})`,
+        `The live image ${live.image} is gone from the host, so values it set cannot be distinguished from the user's, and all are copied. (${errorMessage(error)})`,
       );
     }
     template = { container: liveInfo, image: imageInfo };

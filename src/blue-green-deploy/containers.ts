@@ -4,7 +4,7 @@ import type { Settings } from './inputs.js';
 import { LABELS, versionOf } from './labels.js';
 import type { Color } from './routers/router.js';
 
-/** Environment variable that tells a container its color. */
+/** Environment variable that passes a container its color. */
 export const COLOR_ENV = 'RESILIENCE_COLOR';
 
 /** One container of a color. */
@@ -42,7 +42,7 @@ export function containerName(
 }
 
 /**
- * Where the balancer and the health probe reach a replica. With published
+ * Returns the address where the balancer and the health probe reach a replica. With published
  * ports or host networking, replica N of a color listens on the color's
  * port plus N - 1; on a Docker network each replica has its own name.
  */

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from '../shared/logger.js';
+import { listColors } from './containers.js';
 import { sleep } from './health.js';
 import type { Settings } from './inputs.js';
 import { Deployments } from './deployments.js';
@@ -97,4 +98,21 @@ export async function shiftTraffic(
       await sleep(100);
     }
   }
+}
+
+/**
+ * Reads what the balancer serves, the service's color containers and the
+ * deploy record, as one timeline phase.
+ */
+export async function readLive(context: Context) {
+  return context.timeline.phase(
+    'Read live state',
+    async () => {
+      const state = await context.router.read();
+      const colors = await listColors(context.docker, context.settings.service);
+      const { record } = await context.records.read();
+      return { state, colors, record, live: liveColor(state) };
+    },
+    (found) => (found.live ? `live: ${found.live}` : 'no live color'),
+  );
 }

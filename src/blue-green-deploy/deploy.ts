@@ -10,7 +10,7 @@ import {
   removeColor,
   type ColorContainer,
 } from './containers.js';
-import { liveColor, type Context, type Outcome } from './context.js';
+import { readLive, type Context, type Outcome } from './context.js';
 import { waitHealthy } from './health.js';
 import {
   acquireLock,
@@ -337,19 +337,6 @@ function chooseTarget(
   if (live) return otherColor(live);
   if (served) return served;
   return colors.blue && !colors.green ? 'green' : 'blue';
-}
-
-async function readLive(context: Context) {
-  return context.timeline.phase(
-    'Read live state',
-    async () => {
-      const state = await context.router.read();
-      const colors = await listColors(context.docker, context.settings.service);
-      const { record } = await context.records.read();
-      return { state, colors, record, live: liveColor(state) };
-    },
-    (found) => (found.live ? `live: ${found.live}` : 'no live color'),
-  );
 }
 
 async function imageOf(context: Context, color: Color): Promise<string> {

@@ -67,7 +67,7 @@ function hostKeyVerifier(line: string): (key: Buffer) => boolean {
     .find((part) => /^AAAA[0-9A-Za-z+/=]+$/.test(part));
   if (!blob) {
     throw new ConfigurationError(
-      'Input "docker-ssh-host-key" holds no SSH public key. Use the line that ssh-keyscan prints for the host, such as "ssh-ed25519 AAAAC3...".',
+      'Input "docker-ssh-host-key" contains no SSH public key. Use the line that ssh-keyscan prints for the host, such as "ssh-ed25519 AAAAC3...".',
     );
   }
   return (key: Buffer) => key.toString('base64') === blob;
@@ -114,7 +114,7 @@ export async function lastLogLines(
   }
 }
 
-/** True when Docker answered 404 for the object. */
+/** Returns true when Docker returned 404 for the object. */
 export function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
 }

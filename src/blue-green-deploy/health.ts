@@ -14,12 +14,12 @@ export interface ProbeResult {
   healthy: boolean;
   probes: number;
   elapsedMs: number;
-  /** Why the color is not healthy, with the container's last log lines. */
+  /** Reason the color is not healthy, with the container's last log lines. */
   reason?: string;
 }
 
 /**
- * Probes `url` until it answers 2xx `successes` times in a row, or until
+ * Probes `url` until it returns 2xx `successes` times in a row, or until
  * `timeoutMs` passes. Between probes it checks that the container still
  * runs, so a container that exits fails at once instead of at the timeout.
  */
@@ -115,7 +115,7 @@ export async function probeAll(
   return failed < 0 ? 'ok' : `${urls[failed]}: ${outcomes[failed]}`;
 }
 
-/** Returns 'ok' for a 2xx answer, or a short description of the failure. */
+/** Returns 'ok' for a 2xx response, or a short description of the failure. */
 export async function probeOnce(
   url: string,
   timeoutMs: number,

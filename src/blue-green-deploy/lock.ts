@@ -63,7 +63,7 @@ export async function renewLock(context: Context): Promise<void> {
   });
 }
 
-/** Releases the lock if this run holds it; never raises. */
+/** Releases the lock if this run owns it; a failure only logs a warning. */
 export async function releaseLock(context: Context): Promise<void> {
   try {
     await context.records.update((record) => {

@@ -94,7 +94,7 @@ export class RecordStore {
     image?: string,
   ): Promise<DeployRecord> {
     // A write that loses the race reads the new record and applies the
-    // change again, so `change` always sees the latest record.
+    // change again, so `change` always receives the latest record.
     for (let attempt = 1; ; attempt += 1) {
       const current = await this.read();
       const next = change(structuredClone(current.record));

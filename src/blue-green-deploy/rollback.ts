@@ -1,9 +1,9 @@
 import { formatDuration } from '../shared/duration.js';
 import { ConfigurationError } from '../shared/errors.js';
 import { abortCanary } from './conclude.js';
-import { backendsOf, healthUrls, listColors } from './containers.js';
+import { backendsOf, healthUrls } from './containers.js';
 import {
-  liveColor,
+  readLive,
   shiftTraffic,
   type Context,
   type Outcome,
@@ -67,12 +67,7 @@ async function endDeploy(
 
 async function rollbackToPrevious(context: Context): Promise<Outcome> {
   const { settings, timeline, docker } = context;
-  const found = await timeline.phase('Read live state', async () => {
-    const state = await context.router.read();
-    const colors = await listColors(docker, settings.service);
-    const { record } = await context.records.read();
-    return { state, colors, record, live: liveColor(state) };
-  });
+  const found = await readLive(context);
   const { live, colors } = found;
   const target = live ? otherColor(live) : found.record.previous?.color;
   const previous = target ? colors[target] : undefined;

@@ -1,20 +1,13 @@
 import { listColors, removeColor, type ColorContainer } from './containers.js';
-import { liveColor, type Context, type Outcome } from './context.js';
+import { readLive, type Context, type Outcome } from './context.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { COLORS, otherColor } from './routers/router.js';
 
 /** Reports colors, images, weights and what is live, changing nothing. */
 export async function status(context: Context): Promise<Outcome> {
-  const { settings, docker, timeline } = context;
-  const { state, colors, record } = await timeline.phase(
-    'Read live state',
-    async () => ({
-      state: await context.router.read(),
-      colors: await listColors(docker, settings.service),
-      record: (await context.records.read()).record,
-    }),
-  );
-  const live = liveColor(state);
+  const { settings } = context;
+  const { state, colors, record, live } = await readLive(context);
+
   const rows = COLORS.map((color) => {
     const container = colors[color];
     return [

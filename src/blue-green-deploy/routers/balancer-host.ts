@@ -7,7 +7,7 @@ import { demuxLogs } from '../docker.js';
 const run = promisify(execFile);
 
 /**
- * Where a load balancer runs: on the runner, driven through local files
+ * Host of a load balancer: the runner, driven through local files
  * and commands, or as a container on the Docker host, driven through the
  * Docker API (`exec`), so a remote Docker host needs nothing else.
  */
@@ -89,8 +89,8 @@ export const localHost: BalancerHost = {
 };
 
 /**
- * A container on the Docker host. Commands run through `docker exec`; the
- * container needs `sh`, `cat` and `mv`, which every nginx image has.
+ * Returns a host for a container on the Docker host. Commands run through
+ * `docker exec`, so the container needs `sh`, `cat` and `mv`, which every nginx image has.
  */
 export function containerHost(docker: Docker, name: string): BalancerHost {
   const container = docker.getContainer(name);

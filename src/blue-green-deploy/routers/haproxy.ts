@@ -39,9 +39,9 @@ interface ServerRow {
 }
 
 /**
- * Drives HAProxy through its runtime API, with no reload: the backend named
+ * Drives HAProxy through its runtime API, with no reload. The backend named
  * in the settings must declare one server per color, named `blue` and
- * `green` (placeholder addresses are fine; the action sets them).
+ * `green`. Their addresses may be placeholders, because the action sets them.
  */
 export class HaproxyRouter implements Router {
   readonly kind = 'haproxy';
@@ -179,7 +179,7 @@ export class HaproxyRouter implements Router {
     const headerLine = lines.find((line) => line.startsWith('#'));
     if (!headerLine) {
       throw new ConfigurationError(
-        `HAProxy returned no server state for backend "${this.settings.backend}" (${output.trim()}). Set input "haproxy-backend" to the backend that holds the servers named blue and green.`,
+        `HAProxy returned no server state for backend "${this.settings.backend}" (${output.trim()}). Set input "haproxy-backend" to the backend that contains the servers named blue and green.`,
       );
     }
     const header = headerLine.replace(/^#\s*/, '').split(/\s+/);
@@ -208,7 +208,7 @@ export class HaproxyRouter implements Router {
   }
 }
 
-/** The color of a server slot named `blue`, `blue-2`, `green-3` and so on. */
+/** Returns the color of a server slot named `blue`, `blue-2`, `green-3` and so on. */
 function colorOfServer(name: string | undefined): Color | undefined {
   const match = /^(blue|green)(?:-(\d+))?$/.exec(name ?? '');
   return match ? (match[1] as Color) : undefined;

@@ -62,7 +62,7 @@ export class NginxRouter implements Router {
     const live = await this.read();
     if (!sameWeights(live.weights, weights)) {
       throw new Error(
-        `nginx upstream file ${this.settings.upstreamFile} holds ${describeWeights(live.weights)}, expected ${describeWeights(weights)}.`,
+        `nginx upstream file ${this.settings.upstreamFile} contains ${describeWeights(live.weights)}, expected ${describeWeights(weights)}.`,
       );
     }
     if (this.settings.verifyUrl)
@@ -70,7 +70,7 @@ export class NginxRouter implements Router {
   }
 
   /**
-   * Sends requests through nginx and checks that every answer came from a
+   * Sends requests through nginx and checks that every response came from a
    * color in the pool, by the upstream address nginx reports in a header.
    */
   private async verifyThroughProxy(weights: Weights, backends: Backends) {
@@ -89,7 +89,7 @@ export class NginxRouter implements Router {
       const upstream = response.headers.get(UPSTREAM_HEADER);
       if (!upstream) {
         throw new Error(
-          `nginx answered ${this.settings.verifyUrl} without the ${UPSTREAM_HEADER} header. Add "add_header X-Upstream-Addr $upstream_addr always;" to the server block, or leave nginx-verify-url empty.`,
+          `nginx responded to ${this.settings.verifyUrl} without the ${UPSTREAM_HEADER} header. Add "add_header X-Upstream-Addr $upstream_addr always;" to the server block, or leave nginx-verify-url empty.`,
         );
       }
       seen.add(upstream);
@@ -100,7 +100,7 @@ export class NginxRouter implements Router {
         `Requests through nginx still reached ${stray.join(', ')}, which is out of the pool.`,
       );
     }
-    this.logger.debug(`nginx answered from ${[...seen].join(', ')}`);
+    this.logger.debug(`nginx responded from ${[...seen].join(', ')}`);
   }
 
   private async nginx(args: string[]): Promise<string> {
@@ -139,7 +139,7 @@ export class NginxRouter implements Router {
       await sleep(50);
     }
     throw new Error(
-      `nginx (master ${master}) started no new worker within 10 s of the reload; its error log says why.`,
+      `nginx (master ${master}) started no new worker within 10 s of the reload; check its error log for the reason.`,
     );
   }
 }

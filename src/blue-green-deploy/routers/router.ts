@@ -19,7 +19,7 @@ export type Weights = Partial<Record<Color, number>>;
  */
 export type Backends = Partial<Record<Color, string[]>>;
 
-/** What the load balancer serves, read from the balancer itself. */
+/** Traffic state of the load balancer, read from the balancer itself. */
 export interface RouterState {
   /** Percent of new requests per color in the pool; out-of-pool colors are absent. */
   weights: Weights;
@@ -29,7 +29,7 @@ export interface RouterState {
 
 /**
  * A load-balancer driver. Drivers never keep state of their own between
- * calls: `read` asks the balancer each time, so a second run, or a run after
+ * calls: `read` queries the balancer each time, so a second run, or a run after
  * a crash, sees what is live.
  */
 export interface Router {
